@@ -1,0 +1,7 @@
+"""``python -m geo``: the Zone Atlas command line."""
+
+import sys
+
+from geo.cli import main
+
+sys.exit(main())

@@ -1,0 +1,36 @@
+"""Project exceptions.
+
+Every error raised on purpose by :mod:`geo` is a :class:`ZoneAtlasError`. Messages say what was
+expected, what arrived, and (where there is one) the fix, so that the CLI and the dashboard can show
+them to a person as they are.
+"""
+
+from __future__ import annotations
+
+
+class ZoneAtlasError(Exception):
+    """Base class of every error Zone Atlas raises on purpose."""
+
+
+class DataSourceError(ZoneAtlasError):
+    """A dataset could not be fetched, found or verified."""
+
+
+class BoundaryError(ZoneAtlasError):
+    """A boundary file could not be read or does not have the expected shape."""
+
+
+class InputError(ZoneAtlasError):
+    """An article or other user input cannot be used (empty, binary, too large, unreadable)."""
+
+
+class RulesError(ZoneAtlasError):
+    """A rules or alias file in ``data/`` is malformed."""
+
+
+class ParameterError(ZoneAtlasError):
+    """A parameter value is out of its allowed range."""
+
+
+class ExportError(ZoneAtlasError):
+    """An export could not be written."""

@@ -1,0 +1,163 @@
+"""The data that flows through Zone Atlas: text -> mentions -> places -> zones.
+
+Plain dataclasses, no behaviour beyond serialisation. Offsets are Python ``str`` indices into the
+article's decoded text, so ``text[m.start:m.end] == m.text`` always holds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+#: Kinds a resolved place may have (the CLI contract of ``python -m geo extract``).
+PLACE_KINDS = (
+    "country",
+    "region",
+    "governorate",
+    "district",
+    "subdistrict",
+    "city",
+    "town",
+    "village",
+    "other",
+)
+
+
+@dataclass(frozen=True)
+class Span:
+    """A stretch of the article text."""
+
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One occurrence of a place name in the text.
+
+    ``modifier`` is a spatial qualifier found next to the name ("north", "around", "outskirts",
+    ...; see :mod:`geo.extract`), ``modifier_span`` is where that qualifier stands in the text.
+    ``sentence`` is the span of the sentence that holds the mention.
+    """
+
+    start: int
+    end: int
+    text: str
+    sentence: Span
+    modifier: str | None = None
+    modifier_span: Span | None = None
+    cue: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "modifier": self.modifier,
+            "modifier_span": asdict(self.modifier_span) if self.modifier_span else None,
+            "cue": self.cue,
+            "sentence": asdict(self.sentence),
+        }
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A gazetteer entry a mention might refer to."""
+
+    id: str
+    name: str
+    name_ar: str
+    kind: str
+    country: str
+    lat: float
+    lon: float
+    pcode: str | None = None
+    governorate: str | None = None
+    governorate_pcode: str | None = None
+    population: int = 0
+    dataset: str = ""
+    score: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Place:
+    """A resolved place with every mention that points at it and the evidence for the choice."""
+
+    id: str
+    name: str
+    name_ar: str
+    kind: str
+    country: str
+    lat: float
+    lon: float
+    confidence: float
+    mentions: list[Mention]
+    pcode: str | None = None
+    governorate: str | None = None
+    governorate_pcode: str | None = None
+    dataset: str = ""
+    alternatives: list[Candidate] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON object of the ``extract`` CLI contract (plus evidence fields)."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "name_ar": self.name_ar,
+            "kind": self.kind,
+            "pcode": self.pcode,
+            "governorate": self.governorate,
+            "governorate_pcode": self.governorate_pcode,
+            "country": self.country,
+            "lat": round(self.lat, 6),
+            "lon": round(self.lon, 6),
+            "confidence": round(self.confidence, 3),
+            "dataset": self.dataset,
+            "mentions": [m.to_dict() for m in self.mentions],
+            "alternatives": [c.to_dict() for c in self.alternatives],
+        }
+
+
+@dataclass
+class Zone:
+    """An area the text describes (operations room, vacuum belt, disputed territories, attacks).
+
+    ``geometry`` is a shapely geometry in EPSG:4326. ``places`` lists the P-codes (or gazetteer ids
+    for places without one) the zone was built from; ``construction`` names the recipe in
+    ``data/zone_rules.toml`` and ``params`` its parameters (e.g. ``{"width_km": 20}``).
+    ``covers``/``touches`` are ADM2 and ADM3 P-codes the zone covers (>= half of the unit's area)
+    or merely intersects. ``seat`` is (lat, lon) of a point zone's seat, when it has one.
+    """
+
+    id: str
+    kind: str
+    label: str
+    label_ar: str
+    places: list[str]
+    trigger: Span
+    sentence: Span
+    construction: str
+    params: dict[str, Any]
+    geometry: Any
+    dataset: str
+    area_km2: float = 0.0
+    covers: list[str] = field(default_factory=list)
+    touches: list[str] = field(default_factory=list)
+    seat: tuple[float, float] | None = None
+
+
+@dataclass
+class Analysis:
+    """Everything Zone Atlas derived from one article."""
+
+    source: str
+    text: str
+    lang: str
+    places: list[Place]
+    zones: list[Zone] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    unanchored_triggers: list[Span] = field(default_factory=list)
