@@ -150,7 +150,10 @@ def read_boundary_file(path: str | Path, level: int | None = None) -> gpd.GeoDat
     lookup = {c.upper() for c in frame.columns}
     missing = [w for w in wanted if w not in lookup]
     if missing:
-        raise BoundaryError(f"{path}: missing columns {missing}; found {sorted(lookup)}.")
+        raise BoundaryError(
+            f"{path}: expected COD-AB name columns {wanted}; missing {missing}; found "
+            f"{sorted(c for c in lookup if c != 'GEOMETRY')}."
+        )
 
     out = pd.DataFrame(index=frame.index)
     out["level"] = level
