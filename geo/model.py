@@ -149,6 +149,33 @@ class Zone:
     touches: list[str] = field(default_factory=list)
     seat: tuple[float, float] | None = None
 
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON object of a zone in the ``extract`` jsonl and the GeoJSON export.
+
+        ``geometry`` is a GeoJSON geometry (coordinates rounded to 6 decimals, about 0.1 m).
+        """
+        import shapely
+        from shapely.geometry import mapping
+
+        geometry = shapely.set_precision(self.geometry, 1e-6) if self.geometry is not None else None
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "label": self.label,
+            "label_ar": self.label_ar,
+            "places": list(self.places),
+            "trigger": asdict(self.trigger),
+            "sentence": asdict(self.sentence),
+            "construction": self.construction,
+            "params": self.params,
+            "dataset": self.dataset,
+            "area_km2": round(self.area_km2, 1),
+            "covers": list(self.covers),
+            "touches": list(self.touches),
+            "seat": list(self.seat) if self.seat else None,
+            "geometry": mapping(geometry) if geometry is not None else None,
+        }
+
 
 @dataclass
 class Analysis:

@@ -1,0 +1,1 @@
+"""Zone Atlas dashboard (Streamlit UI): entry ``app.py``, pages in ``pages/``."""

@@ -1,0 +1,90 @@
+"""Map page: places and zones on the map, the article beside it, tables and downloads below.
+
+The map is drawn first and the sidebar controls after it: the map is what the analyst waits for,
+and the controls' values are in session state before the page runs.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import controls, inputs, loaders, state, views
+from dashboard.downloads import render_downloads
+from geo import highlight, webmap
+from geo.analysis import Settings
+from geo.errors import ZoneAtlasError
+
+record: inputs.ArticleRecord = st.session_state[state.ARTICLES][st.session_state[state.CURRENT]]
+styles = loaders.zone_styles()
+names = loaders.unit_names()
+belt_limits = loaders.belt_limits()
+loaders.reference_data()
+controls.prepare(styles, belt_limits)
+settings = state.settings()
+options = state.map_options()
+
+try:
+    with st.spinner("Reading the article…"):
+        analysis = loaders.analysis_for(record.text, record.source, settings)
+        # the view frames the article's places whatever the settings, so changing them never moves it
+        overview = (
+            analysis
+            if settings == Settings()
+            else loaders.analysis_for(record.text, record.source, Settings())
+        )
+except ZoneAtlasError as exc:
+    controls.map_controls(styles, belt_limits)  # so that the setting behind the error can be changed
+    st.error(str(exc))
+    st.stop()
+selection_key = loaders.selection_key(record.text, settings)
+state.selected(selection_key)
+
+st.html(f'<h4 dir="auto" style="margin:0">{highlight.escape(record.label)}</h4>')  # titles are article text
+st.caption(
+    f"{inputs.language_name(analysis.lang)} · {len(analysis.places)} places · {len(analysis.zones)} zones · "
+    f"belt {settings.belt_km:g} km ({settings.belt_side}) · minimum confidence {settings.min_confidence:.2f}"
+)
+if not analysis.places:
+    st.warning(
+        "No places were found in this article, so there is nothing to map. Check that it is about Iraq "
+        "and written in Arabic, Kurdish or English, or lower the minimum confidence."
+    )
+
+bounds = webmap.analysis_bounds(overview)
+map_column, text_column = st.columns([3, 2], gap="small")
+with map_column:
+    views.render_map(
+        analysis,
+        options=options,
+        styles=styles,
+        bounds=bounds,
+        unit_names=names,
+        selection_key=selection_key,
+    )
+controls.map_controls(styles, belt_limits)
+selected = state.selected(selection_key)
+with text_column:
+    views.goto_select(analysis, styles, selection_key)
+    views.article_panel(analysis, styles, selected)
+
+places_tab, zones_tab, notes_tab = st.tabs(
+    [f"Places ({len(analysis.places)})", f"Zones ({len(analysis.zones)})", f"Notes ({len(analysis.notes)})"]
+)
+with places_tab:
+    views.places_table(analysis, selection_key)
+with zones_tab:
+    views.zones_table(analysis, styles, names, selection_key)
+with notes_tab:
+    notes = analysis.notes or ["Nothing to report."]
+    st.html("<ul>" + "".join(f'<li dir="auto">{highlight.escape(n)}</li>' for n in notes) + "</ul>")
+
+# --- Downloads (issue 6: dashboard/downloads.py) ---------------------------------------------
+render_downloads(
+    analysis,
+    settings,
+    basemap=options.basemap,
+    title=record.title,
+    admin_levels=options.admin_levels,
+    zone_kinds=options.zone_kinds,
+    bounds=bounds,
+)

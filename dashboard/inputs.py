@@ -1,0 +1,135 @@
+"""Articles the analyst works on: the seed sample, pasted text and uploaded files.
+
+Uploads are decoded by :func:`geo.textio.read_text_bytes` (encoding detection, HTML reduced to
+its article text). Every refusal is a :class:`geo.errors.InputError` whose message the page shows
+as it is.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import MutableMapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from geo import textio
+from geo.errors import InputError
+
+REPO = Path(__file__).resolve().parent.parent
+SEED_PATH = REPO / "data" / "samples" / "article-000.txt"
+#: Upload types the file picker offers.
+UPLOAD_TYPES = ("txt", "md", "html", "htm")
+#: Largest upload accepted, in bytes (a long article, not an archive).
+MAX_UPLOAD_BYTES = 2_000_000
+#: Largest article accepted, in characters (about 30,000 words).
+MAX_CHARS = 200_000
+#: Upload size the browser itself refuses above, in MB (larger than MAX_UPLOAD_BYTES, so that our
+#: clearer message is the one usually seen).
+WIDGET_MAX_MB = 5
+LANGUAGE_NAMES = {
+    "ar": "Arabic",
+    "ckb": "Kurdish (Sorani)",
+    "kmr": "Kurdish (Kurmanji)",
+    "en": "English",
+    "fa": "Persian",
+    "tr": "Turkish",
+    "und": "not recognised",
+}
+
+
+@dataclass(frozen=True)
+class ArticleRecord:
+    """One article loaded in the dashboard."""
+
+    key: str
+    source: str
+    title: str
+    text: str
+    lang: str
+    format: str
+    encoding: str
+
+    @property
+    def label(self) -> str:
+        """Name shown in the article selector."""
+        title = self.title.strip()
+        title = (title[:60] + "…") if len(title) > 60 else title
+        return f"{self.source} — {title}" if title and title != self.source else self.source
+
+
+def language_name(code: str) -> str:
+    """A readable name for a language code from :func:`geo.textio.detect_language`."""
+    return f"{LANGUAGE_NAMES.get(code, code)} ({code})"
+
+
+def _key(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def _check_text(text: str, source: str) -> str:
+    if not text.strip():
+        raise InputError(f"{source}: the text is empty; paste or upload an article.")
+    if len(text) > MAX_CHARS:
+        raise InputError(
+            f"{source}: the article has {len(text):,} characters; the limit is {MAX_CHARS:,}. "
+            "Split it into separate articles."
+        )
+    if "\x00" in text:
+        raise InputError(f"{source}: the text holds binary data (NUL characters); expected article text.")
+    return text
+
+
+def from_text(text: str, source: str) -> ArticleRecord:
+    """A pasted article. Refuses empty, binary or oversized text."""
+    text = _check_text(text.replace("\r\n", "\n"), source)
+    title = next((line.strip() for line in text.splitlines() if line.strip()), source)
+    return ArticleRecord(
+        key=_key(text),
+        source=source,
+        title=title[:300],
+        text=text,
+        lang=textio.detect_language(text),
+        format="text",
+        encoding="utf-8",
+    )
+
+
+def from_upload(name: str, data: bytes) -> ArticleRecord:
+    """An uploaded .txt, .md or .html file. Refuses other types, empty, binary or oversized files."""
+    suffix = Path(name).suffix.lower().lstrip(".")
+    if suffix not in UPLOAD_TYPES:
+        raise InputError(
+            f"{name}: .{suffix or '?'} files are not articles; upload {', '.join(UPLOAD_TYPES)}."
+        )
+    article = textio.read_text_bytes(data, name, max_bytes=MAX_UPLOAD_BYTES)
+    text = _check_text(article.text, name)
+    return ArticleRecord(
+        key=_key(text),
+        source=name,
+        title=article.title or name,
+        text=text,
+        lang=textio.detect_language(text),
+        format=article.format,
+        encoding=article.encoding,
+    )
+
+
+def seed() -> ArticleRecord:
+    """The demo article shipped in ``data/samples``."""
+    article = textio.read_article(SEED_PATH)
+    text = _check_text(article.text, article.source)
+    return ArticleRecord(
+        key=_key(text),
+        source=SEED_PATH.name,
+        title=article.title,
+        text=text,
+        lang=textio.detect_language(text),
+        format=article.format,
+        encoding=article.encoding,
+    )
+
+
+def add(articles: MutableMapping[str, ArticleRecord], record: ArticleRecord) -> str:
+    """Add ``record`` (an article with the same text is kept once); returns its key."""
+    articles.setdefault(record.key, record)
+    return record.key

@@ -1,0 +1,216 @@
+"""The Map page's building blocks: the linked map, article panel, selector and tables.
+
+Map and article are linked both ways through one selected *ref* (``P3``, ``Z1``; see
+:mod:`geo.highlight`): a click on a marker or zone selects it and the article panel shows and
+scrolls to its sentences; choosing a row in a table or an entry in the "go to" list selects it
+and centres the map on it, without rebuilding the map.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import partial
+from typing import Any
+
+import folium
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from dashboard import state
+from geo import highlight, webassets, webmap
+from geo.model import Analysis
+
+MAP_HEIGHT = 620
+ARTICLE_HEIGHT = 520
+#: Longest quote above the article panel (popups quote less).
+PANEL_QUOTE_CHARS = 600
+#: Scrolls the article panel (only it, not the page) to the selected mention or trigger. ANCHOR is
+#: replaced by an id made of a fixed prefix and an integer (geo.highlight.focus_id), never by text.
+SCROLL_SCRIPT = """<script>(function () {
+  var e = document.getElementById("ANCHOR"), box = e && e.parentElement;
+  while (box && !(box.scrollHeight > box.clientHeight + 2 && /(auto|scroll)/.test(getComputedStyle(box).overflowY)))
+    box = box.parentElement;
+  if (box) box.scrollTop += e.getBoundingClientRect().top - box.getBoundingClientRect().top - box.clientHeight / 4;
+})();</script>"""
+
+
+def render_map(
+    analysis: Analysis,
+    *,
+    options: state.MapOptions,
+    styles: Mapping[str, Mapping[str, Any]],
+    bounds: list[list[float]] | None,
+    unit_names: Mapping[str, str],
+    selection_key: str,
+) -> None:
+    """Draw the map; a click on a place or zone selects it.
+
+    The base map (boundaries, controls, legend, view) is only rebuilt in the browser when it
+    changes; places and zones travel as ``feature_group_to_add``, so a control change swaps those
+    layers in place, and panning or zooming never reruns the page.
+    """
+    m = webmap.analysis_base_map(
+        basemap=options.basemap,
+        admin_levels=options.admin_levels,
+        bounds=bounds,
+        styles=styles,
+        layer_control=False,
+    )
+    webassets.localize(m, webmap.DASHBOARD_ASSET_URL)
+    layers = webmap.analysis_layers(
+        analysis, styles=styles, zone_kinds=options.zone_kinds, unit_names=unit_names
+    )
+    view = st.session_state.get(state.VIEW)
+    centre = zoom = None
+    if view is not None:
+        (lat, lon), zoom, nonce = view
+        centre = (lat + nonce * 1e-9, lon)  # a new request to the same place still moves the map
+    result = st_folium(
+        m,
+        key=state.MAP,
+        height=MAP_HEIGHT,
+        use_container_width=True,
+        returned_objects=["last_object_clicked_popup"],
+        feature_group_to_add=layers,
+        layer_control=folium.LayerControl(collapsed=True),
+        center=centre,
+        zoom=zoom,
+        render=False,  # st_folium renders the map itself; a second full render only costs time
+    )
+    popup = (result or {}).get("last_object_clicked_popup")
+    if popup and popup != st.session_state.get(state.LAST_MAP_POPUP):
+        st.session_state[state.LAST_MAP_POPUP] = popup
+        ref = highlight.parse_ref(popup)
+        if highlight.resolve_ref(analysis, ref) is not None:
+            state.select(ref, selection_key)
+
+
+def _ref_label(analysis: Analysis, ref: str | None, styles: Mapping[str, Mapping[str, Any]]) -> str:
+    if ref is None:
+        return "—"
+    target = highlight.resolve_ref(analysis, ref)
+    if target is None:
+        return ref
+    if ref.startswith("P"):
+        return f"{ref} · {target.name} ({target.kind})"
+    return f"{ref} · {target.label} [{highlight.zone_style(target.kind, styles).label}]"
+
+
+def _go_to(analysis: Analysis, selection_key: str) -> None:
+    ref = st.session_state.get(state.GOTO)
+    state.select(ref, selection_key, centre=webmap.focus_view(analysis, ref))
+
+
+def goto_select(analysis: Analysis, styles: Mapping[str, Mapping[str, Any]], selection_key: str) -> None:
+    """A list of every place and zone; choosing one selects it and centres the map on it."""
+    refs = [
+        None,
+        *(highlight.place_ref(i) for i in range(len(analysis.places))),
+        *(highlight.zone_ref(j) for j in range(len(analysis.zones))),
+    ]
+    current = st.session_state.get(state.SELECTED)
+    st.session_state[state.GOTO] = current if current in refs else None
+    st.selectbox(
+        "Go to place or zone",
+        refs,
+        format_func=lambda r: _ref_label(analysis, r, styles),
+        key=state.GOTO,
+        on_change=_go_to,
+        args=(analysis, selection_key),
+    )
+
+
+def article_panel(analysis: Analysis, styles: Mapping[str, Mapping[str, Any]], selected: str | None) -> None:
+    """The sentences of the selection, then the whole article with every mention highlighted."""
+    if selected is not None and highlight.resolve_ref(analysis, selected) is not None:
+        st.html(
+            highlight.selection_html(analysis, selected, max_chars=PANEL_QUOTE_CHARS)
+            + f"<style>{highlight.ARTICLE_CSS}</style>"
+        )
+    with st.container(height=ARTICLE_HEIGHT, border=True, key=state.ARTICLE_BOX):
+        st.html(highlight.article_html(analysis, styles=styles, selected=selected))
+    anchor = highlight.focus_id(analysis, selected)  # "za-m-<int>": never text from the article
+    if anchor is not None:
+        st.html(SCROLL_SCRIPT.replace("ANCHOR", anchor), unsafe_allow_javascript=True)
+
+
+def _table_selected(analysis: Analysis, selection_key: str, table_key: str, refs: list[str]) -> None:
+    rows = st.session_state[table_key]["selection"]["rows"]
+    if rows:
+        ref = refs[rows[0]]
+        state.select(ref, selection_key, centre=webmap.focus_view(analysis, ref))
+
+
+def places_table(analysis: Analysis, selection_key: str) -> None:
+    """Sortable table of places; choosing a row selects the place and centres the map on it."""
+    rows = highlight.place_rows(analysis)
+    if not rows:
+        st.info("No places to list.")
+        return
+    frame = pd.DataFrame(rows)[
+        ["ref", "name", "name_ar", "kind", "governorate", "pcode", "mentions", "confidence", "review"]
+    ]
+    review = int(frame["review"].sum())
+    if review:
+        st.warning(
+            f"{review} place(s) resolved with confidence below {highlight.REVIEW_BELOW:.2f}: check them "
+            "(dashed markers on the map, ticked under Review)."
+        )
+    st.dataframe(
+        frame,
+        hide_index=True,
+        width="stretch",
+        key=state.PLACES_TABLE,
+        on_select=partial(_table_selected, analysis, selection_key, state.PLACES_TABLE, list(frame["ref"])),
+        selection_mode="single-row",
+        column_config={
+            "ref": st.column_config.TextColumn("Ref", width="small"),
+            "name": "Name",
+            "name_ar": "Arabic name",
+            "kind": "Kind",
+            "governorate": "Governorate",
+            "pcode": "P-code",
+            "mentions": st.column_config.NumberColumn("Mentions", format="%d"),
+            "confidence": st.column_config.ProgressColumn(
+                "Confidence", min_value=0.0, max_value=1.0, format="%.2f"
+            ),
+            "review": st.column_config.CheckboxColumn("Review"),
+        },
+    )
+
+
+def zones_table(
+    analysis: Analysis,
+    styles: Mapping[str, Mapping[str, Any]],
+    unit_names: Mapping[str, str],
+    selection_key: str,
+) -> None:
+    """Sortable table of zones; choosing a row selects the zone and centres the map on it."""
+    rows = highlight.zone_rows(analysis, styles=styles, unit_names=unit_names)
+    if not rows:
+        st.info(
+            "No zones: the article names no operations room, vacuum belt, disputed area or attack area "
+            "that could be tied to a place."
+        )
+        return
+    frame = pd.DataFrame(rows)[
+        ["ref", "kind", "label", "area_km2", "districts", "covered_districts", "trigger"]
+    ]
+    st.dataframe(
+        frame,
+        hide_index=True,
+        width="stretch",
+        key=state.ZONES_TABLE,
+        on_select=partial(_table_selected, analysis, selection_key, state.ZONES_TABLE, list(frame["ref"])),
+        selection_mode="single-row",
+        column_config={
+            "ref": st.column_config.TextColumn("Ref", width="small"),
+            "kind": "Kind",
+            "label": "Zone",
+            "area_km2": st.column_config.NumberColumn("Area (km²)", format="%.0f"),
+            "districts": st.column_config.NumberColumn("Districts", format="%d"),
+            "covered_districts": "Covered districts",
+            "trigger": "Trigger words",
+        },
+    )

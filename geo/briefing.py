@@ -1,0 +1,480 @@
+"""An analyst's briefing of one article, as HTML and as PDF.
+
+The briefing has the article's title and source, the date it was prepared, the map snapshot, a
+summary of the zones (kind, label, area, covered districts), the places table, key quotes in the
+article's own language (Arabic right to left) with the English place names, and the data sources
+with their licences. :func:`briefing_html` builds one self-contained HTML page (the map is
+embedded); :func:`write_briefing` writes it as HTML or renders it to PDF with WeasyPrint, which
+shapes Arabic with HarfBuzz and keeps the text in logical order (Debian's Noto Naskh Arabic font).
+
+Examples
+--------
+>>> from geo import briefing
+>>> result = briefing.write_briefing(analysis, "out/article-000-briefing.pdf", title=article.title)
+>>> result.path.name, result.map_renderer
+('article-000-briefing.pdf', 'chromium')
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import logging
+import re
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import jinja2
+from markupsafe import Markup
+
+from geo import boundaries, sources
+from geo.errors import BoundaryError, DataSourceError, ExportError
+from geo.model import Analysis, Place, Zone
+
+if TYPE_CHECKING:
+    from geo.analysis import Settings
+    from geo.snapshot import MapView, SnapshotResult
+
+log = logging.getLogger(__name__)
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+FORMATS = ("pdf", "html")
+#: At most this many quotes; sentences that set off a zone come first.
+MAX_QUOTES = 8
+#: Quotes longer than this many characters are trimmed around the place names they hold.
+QUOTE_MAX_CHARS = 320
+#: The briefing's map: CSS pixels (so the map's labels stay legible at page width) and scale.
+MAP_SIZE = (1100, 720)
+MAP_SCALE = 2
+#: Covered districts listed per zone before "+N more".
+MAX_UNITS_LISTED = 12
+LANGUAGES = {
+    "ar": "Arabic",
+    "ckb": "Kurdish (Sorani)",
+    "ku": "Kurdish",
+    "kmr": "Kurdish (Kurmanji)",
+    "en": "English",
+    "und": "not recognised",
+}
+_RTL_LANGS = ("ar", "ckb", "fa")
+_RTL_CHARS = re.compile(r"[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A run of quote text: plain ``text``, a ``place`` name or a zone ``trigger``."""
+
+    kind: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Quote:
+    """One excerpt of the article with its marks, where it stands, and the English gloss."""
+
+    start: int
+    end: int
+    segments: tuple[Segment, ...]
+    gloss: str
+    dir: str
+    lang: str
+
+    @property
+    def text(self) -> str:
+        """The excerpt as plain text (with the ellipses of a trimmed quote)."""
+        return "".join(s.text for s in self.segments)
+
+
+@dataclass(frozen=True)
+class BriefingResult:
+    """A written briefing and the map it used."""
+
+    path: Path
+    format: str
+    map_renderer: str
+    seconds: float
+    note: str = ""
+
+
+# --- quotes --------------------------------------------------------------------------------------
+
+
+def _snap_start(text: str, pos: int, floor: int) -> int:
+    """Move ``pos`` forward to the start of a word (not before ``floor``)."""
+    if pos <= floor:
+        return floor
+    space = text.find(" ", pos)
+    return space + 1 if 0 <= space < pos + 30 else pos
+
+
+def _snap_end(text: str, pos: int, ceiling: int) -> int:
+    """Move ``pos`` back to the end of a word (not after ``ceiling``)."""
+    if pos >= ceiling:
+        return ceiling
+    space = text.rfind(" ", 0, pos)
+    return space if space > pos - 30 else pos
+
+
+def excerpt(
+    text: str,
+    start: int,
+    end: int,
+    marks: list[tuple[int, int, str]],
+    *,
+    max_chars: int = QUOTE_MAX_CHARS,
+) -> tuple[int, int, list[Segment]]:
+    """The stretch ``text[start:end]`` as segments, trimmed to about ``max_chars`` around ``marks``.
+
+    ``marks`` are ``(start, end, kind)`` inside the stretch. A trimmed quote keeps whole words and
+    shows "…" where text was left out. Returns the excerpt's start, end and segments.
+    """
+    marks = sorted(m for m in marks if start <= m[0] < m[1] <= end)
+    lo, hi = start, end
+    if end - start > max_chars:
+        first = marks[0][0] if marks else start
+        last = marks[-1][1] if marks else start
+        if last - first <= max_chars:
+            pad = (max_chars - (last - first)) // 2
+            lo, hi = max(start, first - pad), min(end, last + pad)
+        else:
+            lo, hi = max(start, first - max_chars // 4), min(end, first + max_chars * 3 // 4)
+        lo, hi = _snap_start(text, lo, start), _snap_end(text, hi, end)
+    while lo < hi and text[lo].isspace():
+        lo += 1
+    while hi > lo and text[hi - 1].isspace():
+        hi -= 1
+    segments: list[Segment] = []
+    if lo > start:
+        segments.append(Segment("text", "… "))
+    pos = lo
+    for m_start, m_end, kind in marks:
+        if m_start < pos or m_end > hi:
+            continue  # overlaps an earlier mark or lies outside the excerpt
+        if m_start > pos:
+            segments.append(Segment("text", text[pos:m_start]))
+        segments.append(Segment(kind, text[m_start:m_end]))
+        pos = m_end
+    if pos < hi:
+        segments.append(Segment("text", text[pos:hi]))
+    if hi < end:
+        segments.append(Segment("text", " …"))
+    return lo, hi, segments
+
+
+def _direction(analysis: Analysis, sample: str) -> tuple[str, str]:
+    lang = analysis.lang if analysis.lang and analysis.lang != "und" else ""
+    rtl = lang in _RTL_LANGS or (not lang and bool(_RTL_CHARS.search(sample)))
+    return ("rtl" if rtl else "ltr"), (lang or ("ar" if rtl else "en"))
+
+
+def key_quotes(
+    analysis: Analysis,
+    *,
+    styles: dict[str, dict[str, Any]] | None = None,
+    max_quotes: int = MAX_QUOTES,
+    max_chars: int = QUOTE_MAX_CHARS,
+) -> list[Quote]:
+    """The sentences that name the places (zone triggers first), trimmed around the names.
+
+    Each quote marks the place names and zone triggers it contains and is glossed with the
+    English names of those places and the zones the sentence sets off.
+    """
+    styles = styles or {}
+    sentences: dict[tuple[int, int], dict[str, Any]] = {}
+
+    def entry(start: int, end: int) -> dict[str, Any]:
+        return sentences.setdefault((start, end), {"marks": [], "places": [], "zones": []})
+
+    for zone in analysis.zones:
+        item = entry(zone.sentence.start, zone.sentence.end)
+        item["marks"].append((zone.trigger.start, zone.trigger.end, "trigger"))
+        label = str(styles.get(zone.kind, {}).get("label") or zone.kind.replace("_", " "))
+        if label not in item["zones"]:
+            item["zones"].append(label)
+    for place in analysis.places:
+        for mention in place.mentions:
+            entry(mention.sentence.start, mention.sentence.end)
+    for (s_start, s_end), item in sentences.items():
+        for place in analysis.places:
+            for mention in place.mentions:
+                if s_start <= mention.start and mention.end <= s_end:
+                    item["marks"].append((mention.start, mention.end, "place"))
+                    item["places"].append((mention.start, place.name))
+    ranked = sorted(sentences, key=lambda k: (not sentences[k]["zones"], k[0]))[:max_quotes]
+    quotes = []
+    for s_start, s_end in sorted(ranked):
+        item = sentences[(s_start, s_end)]
+        lo, hi, segments = excerpt(analysis.text, s_start, s_end, item["marks"], max_chars=max_chars)
+        shown = [name for pos, name in sorted(item["places"]) if lo <= pos < hi]
+        names = list(dict.fromkeys(shown))
+        gloss_parts = [f"Places: {', '.join(names)}" if names else "Places: none in this excerpt"]
+        if item["zones"]:
+            gloss_parts.append(f"Sets off: {', '.join(item['zones'])}")
+        direction, lang = _direction(analysis, analysis.text[lo:hi])
+        quotes.append(Quote(lo, hi, tuple(segments), " · ".join(gloss_parts), direction, lang))
+    return quotes
+
+
+# --- tables --------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _unit_names() -> dict[str, str]:
+    """ADM1-ADM3 P-code -> English name (empty when the boundaries are not available)."""
+    names: dict[str, str] = {}
+    for level in (1, 2, 3):
+        try:
+            frame = boundaries.load_level(level)
+        except (BoundaryError, DataSourceError) as exc:
+            log.warning("briefing lists P-codes without names: %s", exc)
+            return names
+        names.update(zip(frame["pcode"], frame["name_en"], strict=True))
+    return names
+
+
+def _units(pcodes: list[str]) -> str:
+    """The districts (ADM2) a zone covers, by name, and how many sub-districts (ADM3) besides."""
+    names = _unit_names()
+    districts = [p for p in pcodes if len(p) != 11]  # ADM3 P-codes are IQGnnQnnNnn
+    subdistricts = len(pcodes) - len(districts)
+    listed = [f"{names[p]} ({p})" if p in names else p for p in districts[:MAX_UNITS_LISTED]]
+    more = len(districts) - len(listed)
+    text = ", ".join(listed) + (f", +{more} more" if more > 0 else "")
+    if subdistricts:
+        text += f"{'; ' if text else ''}{subdistricts} sub-district{'s' if subdistricts != 1 else ''}"
+    return text
+
+
+def _place_names(analysis: Analysis) -> dict[str, str]:
+    table: dict[str, str] = {}
+    for p in analysis.places:
+        table[p.id] = p.name
+        if p.pcode:
+            table[p.pcode] = p.name
+    return table
+
+
+def _zone_rows(analysis: Analysis, styles: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    names = {**_unit_names(), **_place_names(analysis)}
+    rows = []
+    for zone in analysis.zones:
+        style = styles.get(zone.kind, {})
+        color = str(style.get("color", "#555555"))
+        rows.append(
+            {
+                "kind_label": str(style.get("label") or zone.kind.replace("_", " ").capitalize()),
+                "color": color,
+                "fill": str(style.get("fill_color") or color),
+                "label": zone.label,
+                "label_ar": zone.label_ar,
+                "area": f"{zone.area_km2:,.0f}",
+                "covers": _units(list(zone.covers)),
+                "places": ", ".join(names.get(p, p) for p in zone.places),
+            }
+        )
+    return rows
+
+
+def _place_rows(places: list[Place]) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": p.name,
+            "name_ar": p.name_ar,
+            "kind": p.kind,
+            "governorate": p.governorate,
+            "pcode": p.pcode,
+            "confidence": f"{p.confidence:.2f}",
+            "mentions": len(p.mentions),
+        }
+        for p in sorted(places, key=lambda p: min((m.start for m in p.mentions), default=0))
+    ]
+
+
+def _summary(analysis: Analysis, styles: dict[str, dict[str, Any]]) -> str:
+    n_places, n_zones = len(analysis.places), len(analysis.zones)
+    if not n_places:
+        return "No places were found in this article; no zones could be drawn."
+    text = f"{n_places} place{'s' if n_places != 1 else ''} resolved and {n_zones} zone{'s' if n_zones != 1 else ''} derived"
+    kinds = Counter(z.kind for z in analysis.zones)
+    if kinds:
+        parts = [
+            f"{count} × {styles.get(kind, {}).get('label', kind.replace('_', ' '))}"
+            for kind, count in kinds.items()
+        ]
+        text += f" ({', '.join(parts)})"
+    total = sum(z.area_km2 for z in analysis.zones)
+    if total:
+        text += f"; the zones cover {total:,.0f} km² in all (overlaps counted twice)"
+    return text + "."
+
+
+def _used_datasets(analysis: Analysis) -> set[str]:
+    used = {boundaries.BOUNDARY_DATASET}
+    for item in [*analysis.places, *analysis.zones]:
+        if item.dataset:
+            used.add(item.dataset.split("@")[0])
+    return used
+
+
+def _zone_kinds(zones: list[Zone]) -> list[str]:
+    return list(dict.fromkeys(z.kind for z in zones))
+
+
+# --- the document --------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _template() -> jinja2.Template:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    return env.get_template("briefing.html.j2")
+
+
+def _css_string(value: str) -> str:
+    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
+
+
+def briefing_html(
+    analysis: Analysis,
+    *,
+    title: str | None = None,
+    settings: Settings | None = None,
+    map_png: bytes | None = None,
+    map_note: str = "",
+    map_fallback: bool = False,
+    styles: dict[str, dict[str, Any]] | None = None,
+    prepared: dt.datetime | None = None,
+) -> str:
+    """The briefing as one self-contained HTML page (``map_png`` embedded as a data URI)."""
+    from geo.snapshot import map_title, settings_line, zone_styles
+
+    styles = zone_styles() if styles is None else styles
+    prepared = prepared or dt.datetime.now(dt.UTC)
+    heading = map_title(analysis, title)
+    used = _used_datasets(analysis)
+    described = sources.describe()
+    attributions = [d["attribution"] for d in described if d["id"] in used]
+    boundary_line = sources.get_dataset(boundaries.BOUNDARY_DATASET).attribution
+    caption = "Map: places and zones of this article on Iraq's governorates and districts."
+    if map_fallback:
+        caption += f" {map_note}"
+    if map_png is None:
+        caption = map_note or "No map snapshot is available for this briefing."
+    return _template().render(
+        title=heading,
+        title_lang="ar" if _RTL_CHARS.search(heading) else "",
+        source=analysis.source,
+        language=LANGUAGES.get(analysis.lang, analysis.lang),
+        prepared=prepared.strftime("%Y-%m-%d %H:%M UTC"),
+        settings_line=settings_line(settings),
+        map_uri=("data:image/png;base64," + base64.b64encode(map_png).decode("ascii")) if map_png else "",
+        map_caption=caption,
+        map_fallback=map_fallback,
+        summary=_summary(analysis, styles),
+        notes=analysis.notes,
+        zones=_zone_rows(analysis, styles),
+        places=_place_rows(analysis.places),
+        quotes=key_quotes(analysis, styles=styles),
+        sources=[{**d, "used": d["id"] in used} for d in described],
+        attributions=attributions,
+        attribution_css=Markup(_css_string(boundary_line)),
+    )
+
+
+def html_to_pdf(page: str, path: Path) -> None:
+    """Render ``page`` to a PDF at ``path`` with WeasyPrint (no network: only data: URIs load)."""
+    try:
+        import weasyprint
+        import weasyprint.urls
+    except ImportError as exc:  # pragma: no cover - a declared dependency
+        msg = "PDF briefings need WeasyPrint. Fix: pip install -r requirements.txt"
+        raise ExportError(msg) from exc
+
+    fetcher_class = getattr(weasyprint.urls, "URLFetcher", None)
+    if fetcher_class is not None:  # WeasyPrint >= 67: a fetcher object limited to data: URIs
+        fetcher: Any = fetcher_class(allowed_protocols=("data",))
+    else:  # older WeasyPrint: a fetcher function
+
+        def fetcher(url: str, *args: Any, **kwargs: Any) -> Any:
+            if not url.startswith("data:"):
+                msg = f"the briefing may not load {url[:80]!r}"
+                raise ValueError(msg)
+            return weasyprint.default_url_fetcher(url, *args, **kwargs)
+
+    try:
+        weasyprint.HTML(string=page, url_fetcher=fetcher).write_pdf(path)
+    except OSError as exc:
+        msg = f"could not write the PDF briefing {path.name}: {exc}"
+        raise ExportError(msg) from exc
+
+
+def write_briefing(
+    analysis: Analysis,
+    path: str | Path,
+    *,
+    fmt: str = "pdf",
+    title: str | None = None,
+    settings: Settings | None = None,
+    snapshot: SnapshotResult | None = None,
+    basemap: str | None = None,
+    timeout_s: float | None = None,
+    styles: dict[str, dict[str, Any]] | None = None,
+    prepared: dt.datetime | None = None,
+    view: MapView | None = None,
+) -> BriefingResult:
+    """Write the briefing of ``analysis`` to ``path`` as ``fmt`` ("pdf" or "html").
+
+    ``snapshot`` is a PNG already made of this analysis; without one, a page-sized snapshot of the
+    map (as ``view`` shows it) is rendered first (headless Chromium, else the static fallback).
+    """
+    from geo import snapshot as snap
+    from geo.export import check_out_dir, staging
+
+    if fmt not in FORMATS:
+        msg = f"briefing format must be one of {FORMATS}, got {fmt!r}"
+        raise ExportError(msg)
+    target = Path(path)
+    check_out_dir(target.parent)
+    t0 = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="zone-atlas-briefing-") as tmp:
+        if snapshot is None:
+            snapshot = snap.render_png(
+                analysis,
+                Path(tmp) / "map.png",
+                width=MAP_SIZE[0],
+                height=MAP_SIZE[1],
+                scale=MAP_SCALE,
+                title=title,
+                basemap=basemap,
+                settings=settings,
+                styles=styles,
+                view=view,
+                **({"timeout_s": timeout_s} if timeout_s else {}),
+            )
+        page = briefing_html(
+            analysis,
+            title=title,
+            settings=settings,
+            map_png=snapshot.path.read_bytes(),
+            map_note=snapshot.note,
+            map_fallback=snapshot.fallback,
+            styles=styles,
+            prepared=prepared,
+        )
+    with staging(target.parent) as stage:
+        out = stage(target.name)
+        if fmt == "html":
+            out.write_text(page, encoding="utf-8")
+        else:
+            html_to_pdf(page, out)
+    return BriefingResult(target, fmt, snapshot.renderer, time.perf_counter() - t0, snapshot.note)

@@ -1,0 +1,487 @@
+"""Places and zones as data files (GeoJSON, GeoPackage, CSV, KML) and the one call behind every export.
+
+Each layer is one flat table with fixed columns (:data:`PLACE_COLUMNS`, :data:`ZONE_COLUMNS`) and
+every row carries its provenance: the article, the sentence and character offsets it came from,
+the confidence, the P-codes and the version of the dataset behind it. Lists (mention offsets,
+P-codes) are joined with ``", "`` and parameters are JSON, so that the same columns fit every format.
+
+Files are written into a private temporary folder inside the output folder and renamed into place
+only once complete, so a failed export never leaves a half-written file under the final name.
+
+Examples
+--------
+>>> from geo.analysis import analyze
+>>> from geo import export
+>>> analysis = analyze(open("data/samples/article-000.txt").read(), "article-000.txt")
+>>> results = export.export_analysis(analysis, "out", formats=("geojson", "gpkg"))
+>>> [str(p) for r in results for p in r.paths]
+['out/article-000-places.geojson', 'out/article-000-zones.geojson', 'out/article-000.gpkg']
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import re
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from geo import boundaries, sources
+from geo.errors import DataSourceError, ExportError
+from geo.model import Analysis, Place, Zone
+
+if TYPE_CHECKING:
+    from geo.analysis import Settings
+    from geo.snapshot import MapView
+
+log = logging.getLogger(__name__)
+
+WGS84 = "EPSG:4326"
+#: Data formats, in the order the CLI and the dashboard offer them.
+DATA_FORMATS = ("geojson", "gpkg", "csv", "kml")
+#: Every export format; ``briefing`` takes ``briefing_format`` ("pdf" or "html").
+ALL_FORMATS = ("png", "html", *DATA_FORMATS, "briefing")
+#: Layer names of the GeoPackage (and the file suffixes of GeoJSON/CSV).
+LAYERS = ("places", "zones")
+
+#: Columns of the places layer (plus ``geometry``, a point at lon/lat), with their pandas dtypes.
+PLACE_SCHEMA: dict[str, str] = {
+    "id": "object",
+    "name": "object",
+    "name_ar": "object",
+    "kind": "object",
+    "country": "object",
+    "lat": "float64",
+    "lon": "float64",
+    "pcode": "object",
+    "governorate": "object",
+    "governorate_pcode": "object",
+    "confidence": "float64",
+    "mention_count": "Int64",
+    "mention": "object",
+    "mention_start": "Int64",
+    "mention_end": "Int64",
+    "mentions": "object",
+    "sentence": "object",
+    "sentence_start": "Int64",
+    "sentence_end": "Int64",
+    "article": "object",
+    "dataset": "object",
+    "dataset_version": "object",
+    "boundaries_version": "object",
+}
+#: Columns the export adds to :func:`geo.zones.zones_frame` (the zones' own conversion), with dtypes.
+ZONE_EXTRA_SCHEMA: dict[str, str] = {
+    "confidence": "float64",
+    "article": "object",
+    "dataset_version": "object",
+}
+#: Columns of the zones layer (plus ``geometry``, EPSG:4326): the zone frame's, then the export's.
+ZONE_COLUMNS = (
+    "id",
+    "kind",
+    "label",
+    "label_ar",
+    "places",
+    "trigger_start",
+    "trigger_end",
+    "trigger_text",
+    "sentence_start",
+    "sentence_end",
+    "sentence",
+    "construction",
+    "params",
+    "dataset",
+    "area_km2",
+    "covers",
+    "touches",
+    "seat_lat",
+    "seat_lon",
+    *ZONE_EXTRA_SCHEMA,
+)
+_ZONE_DTYPES = {
+    "trigger_start": "Int64",
+    "trigger_end": "Int64",
+    "sentence_start": "Int64",
+    "sentence_end": "Int64",
+    "area_km2": "float64",
+    "seat_lat": "float64",
+    "seat_lon": "float64",
+    **ZONE_EXTRA_SCHEMA,
+}
+PLACE_COLUMNS = tuple(PLACE_SCHEMA)
+#: Columns every row of both layers carries to say where it came from.
+PROVENANCE_COLUMNS = (
+    "article",
+    "sentence",
+    "sentence_start",
+    "sentence_end",
+    "confidence",
+    "dataset_version",
+)
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    """The files one format produced, how long it took, and anything the reader should know."""
+
+    format: str
+    paths: tuple[Path, ...]
+    seconds: float
+    note: str = ""
+    details: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def bytes(self) -> int:
+        """Total size of the files written."""
+        return sum(p.stat().st_size for p in self.paths if p.exists())
+
+
+# --- layers ------------------------------------------------------------------------------------
+
+
+def _version_of(dataset: str) -> str:
+    """``dataset`` as a ``<id>@<version>`` string when the manifest knows it, else unchanged."""
+    if not dataset or "@" in dataset:
+        return dataset
+    try:
+        return sources.dataset_version(dataset)
+    except DataSourceError:
+        return dataset
+
+
+def _place_row(place: Place, analysis: Analysis, boundaries_version: str) -> dict[str, Any]:
+    mentions = sorted(place.mentions, key=lambda m: m.start)
+    first = mentions[0] if mentions else None
+    return {
+        "id": place.id,
+        "name": place.name,
+        "name_ar": place.name_ar,
+        "kind": place.kind,
+        "country": place.country,
+        "lat": float(place.lat),
+        "lon": float(place.lon),
+        "pcode": place.pcode,
+        "governorate": place.governorate,
+        "governorate_pcode": place.governorate_pcode,
+        "confidence": float(place.confidence),
+        "mention_count": len(mentions),
+        "mention": first.text if first else None,
+        "mention_start": first.start if first else None,
+        "mention_end": first.end if first else None,
+        "mentions": ", ".join(f"{m.start}-{m.end}" for m in mentions),
+        "sentence": first.sentence.text if first else None,
+        "sentence_start": first.sentence.start if first else None,
+        "sentence_end": first.sentence.end if first else None,
+        "article": analysis.source,
+        "dataset": place.dataset,
+        "dataset_version": _version_of(place.dataset),
+        "boundaries_version": boundaries_version,
+    }
+
+
+def _zone_confidence(zone: Zone, places: Sequence[Place]) -> float | None:
+    """The lowest confidence among the places the zone was built from (None if none is known)."""
+    keys = set(zone.places)
+    found = [p.confidence for p in places if p.pcode in keys or p.id in keys]
+    return float(min(found)) if found else None
+
+
+def _frame(rows: list[dict[str, Any]], schema: dict[str, str], geoms: list[BaseGeometry]) -> gpd.GeoDataFrame:
+    table = pd.DataFrame(rows, columns=list(schema))
+    table = table.astype(schema)
+    return gpd.GeoDataFrame(table, geometry=gpd.GeoSeries(geoms, crs=WGS84), crs=WGS84)
+
+
+def places_layer(analysis: Analysis) -> gpd.GeoDataFrame:
+    """One row per resolved place (point at lon/lat) with the columns of :data:`PLACE_SCHEMA`."""
+    version = boundaries.dataset_version()
+    rows = [_place_row(p, analysis, version) for p in analysis.places]
+    geoms = [shapely.Point(float(p.lon), float(p.lat)) for p in analysis.places]
+    return _frame(rows, PLACE_SCHEMA, geoms)
+
+
+def zones_layer(analysis: Analysis) -> gpd.GeoDataFrame:
+    """One row per zone (EPSG:4326): :func:`geo.zones.zones_frame` plus the columns of
+    :data:`ZONE_EXTRA_SCHEMA` (article, lowest confidence of its places, dataset version)."""
+    from geo.zones import zones_frame
+
+    frame = zones_frame(analysis.zones)
+    frame["confidence"] = [_zone_confidence(z, analysis.places) for z in analysis.zones]
+    frame["article"] = analysis.source
+    frame["dataset_version"] = [_version_of(str(d)) for d in frame["dataset"]]
+    columns = [*[c for c in frame.columns if c != "geometry"], "geometry"]
+    frame = frame[columns]
+    dtypes = {c: t for c, t in _ZONE_DTYPES.items() if c in frame.columns}
+    frame = frame.astype(dtypes)
+    return gpd.GeoDataFrame(frame, geometry="geometry", crs=WGS84)
+
+
+# --- atomic writing ----------------------------------------------------------------------------
+
+
+def check_out_dir(out_dir: str | Path) -> Path:
+    """``out_dir`` as a Path once it is known to be an existing folder we can write into."""
+    folder = Path(out_dir)
+    if not folder.exists():
+        msg = f"output folder {folder} does not exist. Fix: create it first (mkdir -p {folder})."
+        raise ExportError(msg)
+    if not folder.is_dir():
+        msg = f"output path {folder} is not a folder."
+        raise ExportError(msg)
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        msg = f"output folder {folder} is not writable ({exc.strerror or exc}). Fix: choose another folder."
+        raise ExportError(msg) from exc
+    return folder
+
+
+@contextlib.contextmanager
+def staging(out_dir: str | Path) -> Iterator[Callable[[str], Path]]:
+    """Write files under their final names in a private folder, then rename them all into place.
+
+    Yields ``stage(name) -> Path``, the temporary path to write ``name`` to. When the block ends
+    without an error, every staged file that exists is moved to ``out_dir/name`` (an atomic rename
+    on the same file system); on an error nothing is moved and the temporary folder is removed.
+    """
+    folder = check_out_dir(out_dir)
+    try:
+        tmp = Path(tempfile.mkdtemp(prefix=".zone-atlas-export-", dir=folder))
+    except OSError as exc:
+        msg = f"cannot write into the output folder {folder}: {exc}"
+        raise ExportError(msg) from exc
+    names: list[str] = []
+
+    def stage(name: str) -> Path:
+        if Path(name).name != name:
+            msg = f"export file name must not contain a folder: {name!r}"
+            raise ExportError(msg)
+        names.append(name)
+        return tmp / name
+
+    try:
+        yield stage
+        for name in names:
+            if (tmp / name).exists():
+                os.replace(tmp / name, folder / name)
+    except OSError as exc:
+        msg = f"could not write {folder}: {exc}"
+        raise ExportError(msg) from exc
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def file_stem(source: str) -> str:
+    """A safe file-name stem for an article source (``"news/a 1.txt"`` -> ``"a-1"``)."""
+    stem = Path(source).stem if source else ""
+    stem = re.sub(r"[^\w.-]+", "-", stem, flags=re.UNICODE).strip("-.")
+    return stem or "article"
+
+
+# --- writers -----------------------------------------------------------------------------------
+
+
+def _to_file(frame: gpd.GeoDataFrame, path: Path, *, driver: str, layer: str | None = None) -> None:
+    # GeoJSON: keep JSON-looking text (``params``) a string, as in every other format
+    options = {"layer_options": {"AUTODETECT_JSON_STRINGS": "NO"}} if driver == "GeoJSON" else {}
+    try:
+        frame.to_file(path, driver=driver, layer=layer, engine="pyogrio", **options)
+    except Exception as exc:  # pyogrio/GDAL raise their own error types
+        msg = f"could not write {path.name} ({driver}): {exc}"
+        raise ExportError(msg) from exc
+
+
+def write_geojson(analysis: Analysis, out_dir: str | Path, *, stem: str | None = None) -> list[Path]:
+    """``<stem>-places.geojson`` and ``<stem>-zones.geojson`` (RFC 7946 feature collections)."""
+    stem = stem or file_stem(analysis.source)
+    names = {layer: f"{stem}-{layer}.geojson" for layer in LAYERS}
+    with staging(out_dir) as stage:
+        _to_file(places_layer(analysis), stage(names["places"]), driver="GeoJSON")
+        _to_file(zones_layer(analysis), stage(names["zones"]), driver="GeoJSON")
+    return [Path(out_dir) / names[layer] for layer in LAYERS]
+
+
+def write_gpkg(analysis: Analysis, out_dir: str | Path, *, stem: str | None = None) -> Path:
+    """``<stem>.gpkg`` with two layers, ``places`` and ``zones``."""
+    name = f"{stem or file_stem(analysis.source)}.gpkg"
+    with staging(out_dir) as stage:
+        path = stage(name)
+        _to_file(places_layer(analysis), path, driver="GPKG", layer="places")
+        _to_file(zones_layer(analysis), path, driver="GPKG", layer="zones")
+    return Path(out_dir) / name
+
+
+def _csv_table(frame: gpd.GeoDataFrame) -> pd.DataFrame:
+    table = pd.DataFrame(frame.drop(columns="geometry"))
+    table["wkt"] = frame.geometry.to_wkt()
+    return table
+
+
+def write_csv(analysis: Analysis, out_dir: str | Path, *, stem: str | None = None) -> list[Path]:
+    """``<stem>-places.csv`` (lat/lon and WKT) and ``<stem>-zones.csv`` (WKT), UTF-8 with a BOM.
+
+    The BOM lets spreadsheet programs show the Arabic columns correctly; pandas and GIS tools
+    ignore it.
+    """
+    stem = stem or file_stem(analysis.source)
+    names = {layer: f"{stem}-{layer}.csv" for layer in LAYERS}
+    frames = {"places": places_layer(analysis), "zones": zones_layer(analysis)}
+    with staging(out_dir) as stage:
+        for layer in LAYERS:
+            _csv_table(frames[layer]).to_csv(stage(names[layer]), index=False, encoding="utf-8-sig")
+    return [Path(out_dir) / names[layer] for layer in LAYERS]
+
+
+def write_kml(
+    analysis: Analysis,
+    out_dir: str | Path,
+    *,
+    stem: str | None = None,
+    styles: dict[str, dict[str, Any]] | None = None,
+) -> Path:
+    """``<stem>.kml`` with a ``Places`` and a ``Zones`` folder; every column is ExtendedData.
+
+    ``styles`` maps zone kinds to their style (default: :func:`geo.zones.zone_styles`).
+    """
+    from geo import kml
+
+    name = f"{stem or file_stem(analysis.source)}.kml"
+    if styles is None:
+        from geo.zones import zone_styles
+
+        styles = zone_styles()
+    document = kml.build(
+        title=f"Zone Atlas: {analysis.source}",
+        places=places_layer(analysis),
+        zones=zones_layer(analysis),
+        styles=styles,
+        attribution=sources.get_dataset(boundaries.BOUNDARY_DATASET).attribution,
+    )
+    with staging(out_dir) as stage:
+        stage(name).write_text(document, encoding="utf-8")
+    return Path(out_dir) / name
+
+
+def read_layer(path: str | Path, layer: str | None = None) -> gpd.GeoDataFrame:
+    """Read back a GeoJSON/GeoPackage/KML export (``layer`` for GeoPackage: places or zones)."""
+    try:
+        return gpd.read_file(path, layer=layer, engine="pyogrio")
+    except Exception as exc:  # pyogrio/GDAL raise their own error types
+        msg = f"could not read {path}: {exc}"
+        raise ExportError(msg) from exc
+
+
+# --- everything at once ------------------------------------------------------------------------
+
+
+def export_analysis(
+    analysis: Analysis,
+    out_dir: str | Path,
+    *,
+    formats: Sequence[str] = ALL_FORMATS,
+    briefing_format: str = "pdf",
+    stem: str | None = None,
+    title: str | None = None,
+    settings: Settings | None = None,
+    size: tuple[int, int] = (1600, 1000),
+    scale: int = 1,
+    basemap: str | None = None,
+    timeout_s: float | None = None,
+    view: MapView | None = None,
+) -> list[ExportResult]:
+    """Write ``analysis`` in each of ``formats`` (see :data:`ALL_FORMATS`) to ``out_dir``.
+
+    ``title`` is the article's headline (used by the map snapshot and the briefing); ``view`` is
+    what the dashboard's map shows (basemap, levels, zone kinds, extent) and overrides
+    ``basemap``. The briefing draws its own, page-sized snapshot of the same map. Returns one :class:`ExportResult` per
+    format, in the order of :data:`ALL_FORMATS`.
+    """
+    unknown = sorted(set(formats) - set(ALL_FORMATS))
+    if unknown:
+        msg = f"unknown export format(s) {unknown}; choose from {list(ALL_FORMATS)}"
+        raise ExportError(msg)
+    if briefing_format not in ("pdf", "html"):
+        msg = f"briefing format must be 'pdf' or 'html', got {briefing_format!r}"
+        raise ExportError(msg)
+    folder = check_out_dir(out_dir)
+    stem = stem or file_stem(analysis.source)
+    results: list[ExportResult] = []
+    width, height = size
+    for fmt in ALL_FORMATS:
+        if fmt not in formats:
+            continue
+        t0 = time.perf_counter()
+        note = ""
+        details: dict[str, Any] = {}
+        if fmt == "png":
+            from geo import snapshot
+
+            snap = snapshot.render_png(
+                analysis,
+                folder / f"{stem}-map.png",
+                width=width,
+                height=height,
+                scale=scale,
+                title=title,
+                basemap=basemap,
+                settings=settings,
+                view=view,
+                **({"timeout_s": timeout_s} if timeout_s else {}),
+            )
+            paths = [snap.path]
+            note = snap.note
+            details = {"renderer": snap.renderer}
+        elif fmt == "html":
+            from geo import snapshot
+
+            paths = [
+                snapshot.write_html(
+                    analysis,
+                    folder / f"{stem}-map.html",
+                    basemap=basemap,
+                    title=title,
+                    settings=settings,
+                    view=view,
+                )
+            ]
+        elif fmt == "geojson":
+            paths = write_geojson(analysis, folder, stem=stem)
+        elif fmt == "gpkg":
+            paths = [write_gpkg(analysis, folder, stem=stem)]
+        elif fmt == "csv":
+            paths = write_csv(analysis, folder, stem=stem)
+        elif fmt == "kml":
+            paths = [write_kml(analysis, folder, stem=stem)]
+        else:
+            from geo import briefing
+
+            out = briefing.write_briefing(
+                analysis,
+                folder / f"{stem}-briefing.{briefing_format}",
+                fmt=briefing_format,
+                title=title,
+                settings=settings,
+                basemap=basemap,
+                view=view,
+                **({"timeout_s": timeout_s} if timeout_s else {}),
+            )
+            paths = [out.path]
+            note = out.note
+            details = {"map_renderer": out.map_renderer}
+        seconds = time.perf_counter() - t0
+        log.info("exported %s in %.2f s: %s", fmt, seconds, ", ".join(p.name for p in paths))
+        results.append(ExportResult(fmt, tuple(paths), seconds, note, details))
+    return results

@@ -1,0 +1,798 @@
+"""Text -> raw place mentions, with the words around them that the resolver weighs.
+
+One pass of tokenisation (a regex split; offsets come from the cumulative part lengths), one
+cached fold per distinct token, and dictionary lookups of folded n-grams that start with a
+known first token. For each name found the module records:
+
+* the cue word before or after it (محافظة، قضاء، ناحية، مدينة، قرية / province, district ...),
+* a spatial modifier (شمال/جنوب/شرق/غرب، أطراف، محيط، حزام / north of, outskirts of ...), see
+  :data:`MODIFIER_VALUES`,
+* whether it stands inside an organisation name (حكومة إقليم كوردستان, Mosul University),
+* for a country adjective (السورية, Syrian), whether it qualifies a geographic noun (الحدود
+  السورية, the Syrian border),
+* the proclitic taken off (و ب ل ...), capitalisation and a preceding locative preposition
+  (English), and the sentence span.
+
+The resolver (:mod:`geo.resolve`) turns these into places.
+
+Examples
+--------
+>>> from geo.gazetteer import load_gazetteer
+>>> ms = find_mentions("هجوم في محيط بغداد وشمال بابل", load_gazetteer())  # doctest: +SKIP
+>>> [(m.text, m.modifier) for m in ms]  # doctest: +SKIP
+[('بغداد', 'around'), ('بابل', 'north')]
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from bisect import bisect_right
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import accumulate
+from pathlib import Path
+from typing import Any
+
+from geo.errors import RulesError
+from geo.gazetteer import LEXICON_FILE, Gazetteer
+from geo.model import Span
+from geo.normalize import (
+    LATIN_HYPHEN_ARTICLES,
+    TOKEN_RE,
+    fold,
+    fold_token,
+    is_latin_article,
+    proclitic_readings,
+)
+
+#: Values :attr:`geo.model.Mention.modifier` can take.
+MODIFIER_VALUES = (
+    "north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest",
+    "around", "outskirts", "belt", "near", "centre",
+)
+_COMPASS = ("north", "south", "east", "west")
+#: English words before a capitalised name that make it a place reading (in Hit, near Hit).
+LOCATIVE_AR = frozenset(
+    fold(w) for w in "في من إلى الى قرب نحو باتجاه داخل عند حتى بين لە بۆ تا نزيك".split()
+)
+LOCATIVE_EN = frozenset(
+    "in near at from to into outside around toward towards across through via between of".split()
+)
+#: Longest text processed in one tokenisation pass; longer texts are cut at line breaks.
+CHUNK_CHARS = 200_000
+_TOKEN_SPLIT = re.compile(f"({TOKEN_RE.pattern})")
+_SENTENCE_MARK = re.compile(r"[.!?؟…\n]")
+_SENTENCE_FOLLOW = frozenset(" \t\n\r\"'”»)\u00a0")
+_HARD_SEP = re.compile(r"[.,،؛;:!?؟\n|/]")
+_LATIN_SEP_OK = re.compile(r"^[\s\-‐‑]*$")
+
+
+@dataclass(slots=True, eq=False)
+class RawMention:
+    """A name found in the text, before resolution.
+
+    ``key`` is the gazetteer key it matched (``adj:``-prefixed for a country adjective),
+    ``entries`` the gazetteer positions under that key. ``cue_kind`` is the place kind the cue
+    word announces. ``blocked`` says why the name is not a place mention here
+    (``"organisation"``, ``"adjective"`` without a geographic head, ``"lowercase"``), or is
+    ``None``. ``first_token``/``last_token`` index the tokens of the piece of text the name was
+    found in (the whole text unless it is longer than :data:`CHUNK_CHARS`); offsets always index
+    the whole text.
+    """
+
+    start: int
+    end: int
+    text: str
+    key: str
+    entries: tuple[int, ...]
+    sentence: Span
+    first_token: int
+    last_token: int
+    proclitic: str = ""
+    cue: str | None = None
+    cue_kind: str | None = None
+    modifier: str | None = None
+    modifier_span: Span | None = None
+    adjectival: bool = False
+    arabic: bool = False
+    capitalised: bool = False
+    sentence_initial: bool = False
+    locative: bool = False
+    blocked: str | None = None
+
+
+# --- lexicon -------------------------------------------------------------------------------------
+
+
+class PhraseTable:
+    """Folded phrases (token tuples) with a value each, indexed for matching around a name.
+
+    ``before(tk, end, floor)`` finds a phrase ending at token ``end``; its first token may carry
+    Arabic proclitics (بمحافظة). ``after(tk, begin, ceiling)`` finds one starting at ``begin``.
+    """
+
+    def __init__(self, phrases: dict[tuple[str, ...], str]) -> None:
+        self.phrases = dict(phrases)
+        self.single = {p[0]: v for p, v in phrases.items() if len(p) == 1}
+        by_last: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        by_first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        for p, v in sorted(phrases.items(), key=lambda pv: -len(pv[0])):
+            if len(p) > 1:
+                by_last.setdefault(p[-1], []).append((p, v))
+                by_first.setdefault(p[0], []).append((p, v))
+        self.by_last = by_last
+        self.by_first = by_first
+
+    def __contains__(self, phrase: object) -> bool:
+        return phrase in self.phrases
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self.phrases)
+
+    def has_word(self, word: str) -> bool:
+        """Whether the one-token phrase ``word`` is in the table (any of its readings)."""
+        return any(r in self.single for r in readings(word))
+
+    def before(self, tk: _Tokens, end: int, floor: int) -> tuple[int, str] | None:
+        if end < floor or end < 0:
+            return None
+        keys = tk.keys
+        for phrase, value in self.by_last.get(keys[end], ()):
+            s = end - len(phrase) + 1
+            if s < floor or tuple(keys[s + 1 : end + 1]) != phrase[1:]:
+                continue
+            if phrase[0] in readings(keys[s]) and tk.joined(s, end):
+                return s, value
+        single = self.single
+        for r in readings(keys[end]):
+            v = single.get(r)
+            if v is not None:
+                return end, v
+        return None
+
+    def after(self, tk: _Tokens, begin: int, ceiling: int) -> tuple[int, str] | None:
+        if begin >= ceiling:
+            return None
+        keys = tk.keys
+        for phrase, value in self.by_first.get(keys[begin], ()):
+            e = begin + len(phrase) - 1
+            if e < ceiling and tuple(keys[begin : e + 1]) == phrase and tk.joined(begin, e):
+                return e, value
+        v = self.single.get(keys[begin])
+        return (begin, v) if v is not None else None
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """The word lists of ``data/geoparser_lexicon.toml``, folded and indexed."""
+
+    cue_before: PhraseTable
+    cue_after: PhraseTable
+    modifier_before: PhraseTable
+    modifier_after: PhraseTable
+    org_before: PhraseTable
+    org_modifiers: frozenset[str]
+    org_after: frozenset[str]
+    org_phrases: frozenset[str]
+    org_first: frozenset[str]
+    adj_heads_before: PhraseTable
+    adj_heads_after: PhraseTable
+    connectors: PhraseTable
+    before_words: frozenset[str] = frozenset()
+    after_words: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        before = {w for t in (self.cue_before, self.org_before, self.modifier_before) for p in t for w in p}
+        after = {w for t in (self.cue_after, self.modifier_after) for p in t for w in p}
+        object.__setattr__(self, "before_words", frozenset(before | self.org_modifiers))
+        object.__setattr__(self, "after_words", frozenset(after | self.org_after))
+
+
+def _key_tuple(phrase: str) -> tuple[str, ...]:
+    key = fold(phrase)
+    return tuple(key.split(" ")) if key else ()
+
+
+def _words(raw: Any, where: str) -> list[str]:
+    if not isinstance(raw, list) or not all(isinstance(w, str) for w in raw):
+        raise RulesError(f"{LEXICON_FILE}: {where} must be a list of strings, got {raw!r}")
+    return raw
+
+
+@lru_cache(maxsize=4)
+def load_lexicon(path: Path = LEXICON_FILE) -> Lexicon:
+    """Read and fold the geoparser word lists; raises :class:`RulesError` when malformed."""
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise RulesError(f"{path}: cannot read the geoparser lexicon ({exc}).") from exc
+    try:
+        cues, mods, orgs = raw["cues"], raw["modifiers"], raw["organisations"]
+        adjectival, containment = raw["adjectival"], raw["containment"]
+    except KeyError as exc:
+        raise RulesError(f"{path}: missing section {exc}; expected cues, modifiers, organisations, "
+                         "adjectival, containment, ambiguous.") from exc
+    cue_before: dict[tuple[str, ...], str] = {}
+    cue_after: dict[tuple[str, ...], str] = {}
+    for kind, spec in cues.items():
+        for w in _words(spec.get("before", []), f"cues.{kind}.before"):
+            cue_before[_key_tuple(w)] = kind
+        for w in _words(spec.get("after", []), f"cues.{kind}.after"):
+            cue_after[_key_tuple(w)] = kind
+    mod_before: dict[tuple[str, ...], str] = {}
+    mod_after: dict[tuple[str, ...], str] = {}
+    for value, spec in mods.items():
+        if value not in MODIFIER_VALUES:
+            raise RulesError(f"{path}: modifier {value!r} is not one of {MODIFIER_VALUES}")
+        for w in _words(spec.get("before", []), f"modifiers.{value}.before"):
+            mod_before[_key_tuple(w)] = value
+        for w in _words(spec.get("after", []), f"modifiers.{value}.after"):
+            mod_after[_key_tuple(w)] = value
+    phrases = frozenset(fold(p) for p in _words(orgs.get("phrases", []), "organisations.phrases"))
+
+    def table(words: Any, where: str) -> PhraseTable:
+        return PhraseTable({_key_tuple(w): "yes" for w in _words(words, where)})
+
+    return Lexicon(
+        cue_before=PhraseTable(cue_before),
+        cue_after=PhraseTable(cue_after),
+        modifier_before=PhraseTable(mod_before),
+        modifier_after=PhraseTable(mod_after),
+        org_before=table(orgs.get("heads_before", []), "organisations.heads_before"),
+        org_modifiers=frozenset(fold(w) for w in _words(orgs.get("modifiers", []), "organisations.modifiers")),
+        org_after=frozenset(fold(w) for w in _words(orgs.get("heads_after", []), "organisations.heads_after")),
+        org_phrases=phrases,
+        org_first=frozenset(p.split(" ")[0] for p in phrases),
+        adj_heads_before=table(adjectival.get("heads_before", []), "adjectival.heads_before"),
+        adj_heads_after=table(adjectival.get("heads_after", []), "adjectival.heads_after"),
+        connectors=table(containment.get("connectors", []), "containment.connectors"),
+    )
+
+
+# --- tokens --------------------------------------------------------------------------------------
+
+
+#: Sorani suffixes (folded) taken off a Kurdish-script token: locative دا, ablative ەوە,
+#: ezafe/definite ی, additive یش/ش, plural definite ەکان.
+_SORANI_SUFFIXES = ("كان", "يش", "دا", "وه", "ي", "ش")
+_SORANI_LETTERS = frozenset("ەێۆڕڵڤکیگپچژ")
+_EXTRA_READINGS: dict[str, tuple[str, ...]] = {}
+
+
+def readings(key: str) -> tuple[str, ...]:
+    """The forms a folded token may stand for: itself, without Arabic proclitics, and (for
+    Kurdish-script tokens) without Sorani suffixes."""
+    if not key or not "\u0600" <= key[0] <= "\u06ff":
+        return (key,)
+    extra = _EXTRA_READINGS.get(key)
+    base = proclitic_readings(key)
+    return base + extra if extra else base
+
+
+class _FoldCache(dict[str, str]):
+    """token -> folded key, filled on first sight; cleared when it grows past its bound."""
+
+    limit = 300_000
+
+    def __missing__(self, tok: str) -> str:
+        if len(self) > self.limit:
+            self.clear()
+            _EXTRA_READINGS.clear()
+        key = fold_token(tok)
+        self[tok] = key
+        if _SORANI_LETTERS.intersection(tok):
+            stems = tuple(key[: -len(sfx)] for sfx in _SORANI_SUFFIXES if key.endswith(sfx) and len(key) - len(sfx) >= 4)
+            if stems:
+                _EXTRA_READINGS[key] = stems
+        return key
+
+
+_FOLD = _FoldCache()
+
+
+def token_key(tok: str) -> str:
+    """:func:`geo.normalize.fold_token` through this module's bounded cache."""
+    return _FOLD[tok]
+
+
+_NO_START: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
+
+
+class _StartCache(dict[str, tuple[tuple[str, ...], tuple[str, ...]]]):
+    """folded token -> (its readings that begin a name taken on sight, its readings that begin
+    only names of cue-only places); :data:`_NO_START` when it begins none."""
+
+    limit = 300_000
+
+    def __init__(self, gaz: Gazetteer) -> None:
+        super().__init__()
+        self.strong = gaz.strong_first
+        self.weak = gaz.cue_first
+
+    def __missing__(self, key: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        if len(self) > self.limit:
+            self.clear()
+        forms = readings(key)
+        strong = tuple(r for r in forms if r in self.strong)
+        weak = tuple(r for r in forms if r in self.weak)
+        hit = (strong, weak) if strong or weak else _NO_START
+        self[key] = hit
+        return hit
+
+
+_START_CACHES: list[_StartCache] = []
+
+
+def _start_cache(gaz: Gazetteer) -> _StartCache:
+    """The start cache of a gazetteer (one at a time)."""
+    if not _START_CACHES or _START_CACHES[0].strong is not gaz.strong_first:
+        _START_CACHES[:] = [_StartCache(gaz)]
+    return _START_CACHES[0]
+
+
+_JOINS: dict[str, bool] = {}
+_SOFT: dict[str, bool] = {}
+#: How far (in tokens) the context of a name is read on each side.
+CONTEXT_TOKENS = 5
+
+
+@dataclass
+class _Tokens:
+    """The tokens of one text: strings, folded keys, offsets and the separators between them."""
+
+    text: str
+    toks: list[str]
+    keys: list[str]
+    starts: list[int]
+    ends: list[int]
+    seps: list[str]  # seps[k] stands before token k; seps[len] after the last token
+    sentence_ends: list[int]
+    _sentences: dict[int, Span] = field(default_factory=dict)
+
+    def readings(self, k: int) -> tuple[str, ...]:
+        return readings(self.keys[k])
+
+    def sentence(self, pos: int) -> Span:
+        i = bisect_right(self.sentence_ends, pos)
+        cached = self._sentences.get(i)
+        if cached is not None:
+            return cached
+        start = self.sentence_ends[i - 1] if i else 0
+        end = self.sentence_ends[i] if i < len(self.sentence_ends) else len(self.text)
+        while start < end and self.text[start].isspace():
+            start += 1
+        while end > start and self.text[end - 1].isspace():
+            end -= 1
+        span = self._sentences[i] = Span(start, end, self.text[start:end])
+        return span
+
+    def joined(self, a: int, b: int) -> bool:
+        """Whether tokens a and a+1 .. b are separated by spaces or hyphens only."""
+        seps = self.seps
+        for k in range(a + 1, b + 1):
+            ok = _JOINS.get(seps[k])
+            if ok is None:
+                ok = _JOINS[seps[k]] = bool(_LATIN_SEP_OK.match(seps[k])) and len(_JOINS) < 10_000
+            if not ok:
+                return False
+        return True
+
+    def soft_gap(self, k: int) -> bool:
+        """Whether the separator before token k holds no punctuation that ends a phrase."""
+        sep = self.seps[k]
+        ok = _SOFT.get(sep)
+        if ok is None:
+            ok = not _HARD_SEP.search(sep)
+            if len(_SOFT) < 10_000:
+                _SOFT[sep] = ok
+        return ok
+
+
+def _sentence_ends(text: str) -> list[int]:
+    """Offsets just past each sentence end: a line break, or . ! ? ؟ … followed by a space,
+    a closing quote or the end of the text (so 3.5 and U.S.A do not end sentences)."""
+    ends: list[int] = []
+    n = len(text)
+    follow = _SENTENCE_FOLLOW
+    for m in _SENTENCE_MARK.finditer(text):
+        e = m.end()
+        if text[e - 1] == "\n" or e == n or text[e] in follow:
+            if ends and ends[-1] == e - 1:
+                ends[-1] = e  # "?!", "...", ".\n" and blank lines end one sentence
+            else:
+                ends.append(e)
+    return ends
+
+
+def tokenize_text(text: str) -> _Tokens:
+    """Split ``text`` into tokens in one regex pass, with folded keys and offsets."""
+    parts = _TOKEN_SPLIT.split(text)
+    offs = list(accumulate(map(len, parts)))
+    toks = parts[1::2]
+    starts = offs[0:-1:2]
+    ends = offs[1::2]
+    seps = parts[0::2]
+    keys = list(map(_FOLD.__getitem__, toks))
+    sentence_ends = _sentence_ends(text)
+    return _Tokens(text, toks, keys, starts, ends, seps, sentence_ends)
+
+
+# --- mentions ------------------------------------------------------------------------------------
+
+
+def find_mentions(text: str, gaz: Gazetteer, lexicon: Lexicon | None = None) -> list[RawMention]:
+    """Every gazetteer name in ``text`` (longest match first, no overlaps), with its context.
+
+    Texts longer than :data:`CHUNK_CHARS` are processed in line-aligned chunks so memory stays
+    bounded; offsets always refer to ``text``.
+    """
+    lexicon = lexicon or load_lexicon()
+    if len(text) <= CHUNK_CHARS:
+        return _find_in_chunk(text, 0, gaz, lexicon)
+    out: list[RawMention] = []
+    for pos, chunk in iter_chunks(text, CHUNK_CHARS):
+        out.extend(_find_in_chunk(chunk, pos, gaz, lexicon))
+    return out
+
+
+def iter_chunks(text: str, size: int) -> Iterator[tuple[int, str]]:
+    """``(offset, piece)`` of ``text`` in pieces of at most ``size`` characters, cut at line
+    breaks where one falls in the second half of a piece (sentences are not split there)."""
+    pos = 0
+    while pos < len(text):
+        end = min(len(text), pos + size)
+        if end < len(text):
+            cut = text.rfind("\n", pos + size // 2, end)
+            end = cut + 1 if cut > 0 else end
+        yield pos, text[pos:end]
+        pos = end
+
+
+def _find_in_chunk(text: str, offset: int, gaz: Gazetteer, lex: Lexicon) -> list[RawMention]:
+    tk = tokenize_text(text)
+    starts = _start_cache(gaz)
+    found_at = [(k, r) for k, r in enumerate(map(starts.__getitem__, tk.keys)) if r is not _NO_START]
+    hits = [k for k, r in found_at if r[0]]
+    cue_hits = [k for k, r in found_at if r[1] and not r[0] and _cue_precedes(tk, k, lex)]
+    if (len(hits) + len(cue_hits)) and _text_has_case(text):
+        # a lower-case Latin word starts no name but a few ("disputed territories")
+        toks, keys, lower_ok = tk.toks, tk.keys, gaz.lower_first
+        hits = [k for k in hits if not toks[k][0].islower() or keys[k] in lower_ok or not toks[k].isascii()]
+        cue_hits = [k for k in cue_hits if not toks[k][0].islower() or not toks[k].isascii()]
+    if cue_hits:
+        hits = sorted(set(hits).union(cue_hits))
+    if not hits:
+        return []
+    org_starts = _org_start_cache(lex)
+    org_hits = [k for k, r in enumerate(map(org_starts.__getitem__, tk.keys)) if r]
+    org_spans = _org_spans(tk, lex, org_hits, org_starts) if org_hits else []
+    articles = _latin_articles(tk)
+    out: list[RawMention] = []
+    covered = -1
+    for k in hits:
+        if k <= covered:
+            continue
+        strong, weak = starts[tk.keys[k]]
+        found = _longest_match(tk, k, strong + weak, gaz, articles)
+        if found is None:
+            continue
+        key, last, entries, reading = found
+        covered = last
+        if key in gaz.cue_only and not _cue_precedes(tk, k, lex):
+            continue
+        first = k - 1 if (k - 1) in articles and _article_part_of_name(tk, k - 1) else k
+        m = _describe(tk, first, k, last, key, entries, reading, lex, gaz, org_spans)
+        if offset:
+            m = _shift(m, offset)
+        out.append(m)
+    return out
+
+
+def _cue_precedes(tk: _Tokens, k: int, lex: Lexicon) -> bool:
+    """Whether a cue word stands right before token k (the test for DTM-only names)."""
+    if k == 0 or not tk.soft_gap(k):
+        return False
+    return lex.cue_before.before(tk, k - 1, max(0, k - 3)) is not None
+
+
+class _OrgStarts(dict[str, tuple[str, ...]]):
+    """folded token -> its readings that begin an organisation phrase."""
+
+    def __init__(self, first: frozenset[str]) -> None:
+        super().__init__()
+        self.first = first
+
+    def __missing__(self, key: str) -> tuple[str, ...]:
+        if len(self) > 300_000:
+            self.clear()
+        hits = tuple(r for r in readings(key) if r in self.first)
+        self[key] = hits
+        return hits
+
+
+_ORG_CACHES: dict[int, _OrgStarts] = {}
+
+
+def _org_start_cache(lex: Lexicon) -> _OrgStarts:
+    cache = _ORG_CACHES.get(id(lex))
+    if cache is None or cache.first is not lex.org_first:
+        _ORG_CACHES.clear()
+        cache = _ORG_CACHES[id(lex)] = _OrgStarts(lex.org_first)
+    return cache
+
+
+def _article_part_of_name(tk: _Tokens, a: int) -> bool:
+    """Whether the article at token ``a`` belongs to the name after it (al-Anbar, Al Qaim)."""
+    sep = tk.seps[a + 1]
+    return tk.joined(a, a + 1) and (sep[:1] in "-‐‑" or tk.toks[a][:1].isupper())
+
+
+def _latin_articles(tk: _Tokens) -> set[int]:
+    """Positions of transliterated articles (al-, el-, ad-, Ash ...) in Latin text."""
+    out: set[int] = set()
+    n = len(tk.keys)
+    for k in range(n - 1):
+        key = tk.keys[k]
+        if key in LATIN_HYPHEN_ARTICLES and is_latin_article(key, tk.seps[k + 1][:1], tk.keys[k + 1]):
+            out.add(k)
+    return out
+
+
+def _longest_match(
+    tk: _Tokens, k: int, readings: tuple[str, ...], gaz: Gazetteer, articles: set[int]
+) -> tuple[str, int, tuple[int, ...], str] | None:
+    """The longest gazetteer key starting at token ``k`` (under any of its readings):
+    (key, last token, entries, reading)."""
+    index, first_tokens, keys = gaz.index, gaz.first_tokens, tk.keys
+    best: tuple[str, int, tuple[int, ...], str] | None = None
+    for reading in readings:
+        longest = first_tokens.get(reading, 0)
+        if longest <= 1:  # the common case: a one-word name
+            if best is None:
+                entries = index.get(reading)
+                if entries:
+                    best = (reading, k, entries, reading)
+                else:
+                    entries = index.get("adj:" + reading)
+                    if entries:
+                        best = ("adj:" + reading, k, entries, reading)
+            continue
+        # following tokens, skipping Latin articles, while only spaces/hyphens separate them
+        follow: list[int] = []
+        j = k + 1
+        n_tokens = len(keys)
+        while len(follow) < longest - 1 and j < n_tokens and tk.joined(j - 1, j):
+            if j not in articles:
+                follow.append(j)
+            j += 1
+        for n in range(len(follow), -1, -1):
+            last = follow[n - 1] if n else k
+            if best is not None and best[1] >= last:
+                break
+            key = " ".join([reading, *(keys[i] for i in follow[:n])]) if n else reading
+            entries = index.get(key)
+            if entries:
+                best = (key, last, entries, reading)
+                break
+            entries = index.get("adj:" + key)
+            if entries:
+                best = ("adj:" + key, last, entries, reading)
+                break
+    return best
+
+
+def _org_spans(tk: _Tokens, lex: Lexicon, hits: list[int], starts: _OrgStarts) -> list[tuple[int, int]]:
+    """Token ranges covered by a known organisation phrase (tried at the tokens in ``hits``)."""
+    spans: list[tuple[int, int]] = []
+    longest = max((len(p.split(" ")) for p in lex.org_phrases), default=0)
+    for k in hits:
+        forms = starts[tk.keys[k]]
+        for n in range(min(longest, len(tk.keys) - k), 0, -1):
+            rest = [tk.keys[i] for i in range(k + 1, k + n)]
+            if any(" ".join([r] + rest) in lex.org_phrases for r in forms):
+                spans.append((k, k + n - 1))
+                break
+    return spans
+
+
+def _phrase_floor(tk: _Tokens, first: int, sentence_start: int) -> int:
+    """The earliest token (at most :data:`CONTEXT_TOKENS` back) in the same phrase as ``first``."""
+    floor = first
+    limit = max(0, first - CONTEXT_TOKENS)
+    while floor > limit and tk.starts[floor - 1] >= sentence_start and tk.soft_gap(floor):
+        floor -= 1
+    return floor
+
+
+def _phrase_ceiling(tk: _Tokens, last: int, sentence_end: int) -> int:
+    """One past the last token (at most :data:`CONTEXT_TOKENS` on) in the same phrase as ``last``."""
+    ceiling = last + 1
+    limit = min(len(tk.keys), last + 1 + CONTEXT_TOKENS)
+    while ceiling < limit and tk.starts[ceiling] < sentence_end and tk.soft_gap(ceiling):
+        ceiling += 1
+    return ceiling
+
+
+def _describe(
+    tk: _Tokens, first: int, k: int, last: int, key: str, entries: tuple[int, ...], reading: str,
+    lex: Lexicon, gaz: Gazetteer, org_spans: list[tuple[int, int]],
+) -> RawMention:
+    text = tk.text
+    start, end = tk.starts[first], tk.ends[last]
+    sentence = tk.sentence(start)
+    arabic = "\u0600" <= tk.keys[k][:1] <= "\u06ff"
+    proclitic = _proclitic(tk.keys[k], reading) if arabic else ""
+    # context words are read only when the neighbouring token could start one (the common case,
+    # a name after في or a comma, skips every table lookup)
+    prev_ok = first > 0 and tk.starts[first - 1] >= sentence.start and tk.soft_gap(first)
+    prev_flags = _word_flags(lex)[tk.keys[first - 1]] if prev_ok else (False, False)
+    prev_ctx = prev_flags[0]
+    next_ok = last + 1 < len(tk.keys) and tk.starts[last + 1] < sentence.end and tk.soft_gap(last + 1)
+    next_ctx = next_ok and tk.keys[last + 1] in lex.after_words
+    floor = _phrase_floor(tk, first, sentence.start) if prev_ctx or key.startswith("adj:") else first
+    ceiling = _phrase_ceiling(tk, last, sentence.end) if next_ctx else last + 1
+
+    if key.startswith("adj:"):
+        if not _has_geo_head(tk, first, last, lex, gaz, floor, _phrase_ceiling(tk, last, sentence.end), arabic):
+            return RawMention(start, end, text[start:end], key, entries, sentence, first, last, proclitic,
+                              adjectival=True, arabic=arabic, blocked="adjective")
+    blocked: str | None = None
+    if org_spans and any(a <= k and last <= b for a, b in org_spans):
+        blocked = "organisation"
+
+    cue: str | None = None
+    cue_kind: str | None = None
+    modifier: str | None = None
+    modifier_span: Span | None = None
+    j = first - 1
+    cue_start = first
+    if prev_ctx:
+        # a cue word right before the name (Arabic/Kurdish, English "city of")
+        before = lex.cue_before.before(tk, j, floor) if proclitic[:1] not in ("ب", "ل", "ك") else None
+        if before is not None:
+            cue_start, cue_kind = before[0], str(before[1])
+            cue = text[tk.starts[cue_start] : tk.ends[j]]
+            j = cue_start - 1
+        # an organisation head before, through modifiers and cue words (مجلس محافظة كركوك)
+        if blocked is None:
+            i, steps = cue_start - 1, 0
+            while i >= floor and steps < 3:
+                if lex.org_before.before(tk, i, floor) is not None:
+                    blocked = "organisation"
+                    break
+                if any(r in lex.org_modifiers for r in tk.readings(i)) or lex.cue_before.before(tk, i, floor):
+                    i, steps = i - 1, steps + 1
+                    continue
+                break
+        # a spatial modifier before the name and its cue (شمال شرقي ديالى, north-west of Mosul)
+        mod = lex.modifier_before.before(tk, j, floor) if j >= floor else None
+        if mod is not None:
+            m_start, value = mod[0], str(mod[1])
+            if value in _COMPASS and m_start - 1 >= floor:
+                prev = lex.modifier_before.before(tk, m_start - 1, floor)
+                if prev is not None and str(prev[1]) in _COMPASS and str(prev[1]) != value:
+                    value = _combine(str(prev[1]), value)
+                    m_start = prev[0]
+            modifier = value
+            modifier_span = Span(tk.starts[m_start], tk.ends[j], text[tk.starts[m_start] : tk.ends[j]])
+    if next_ctx:
+        if cue is None and not arabic:
+            after = lex.cue_after.after(tk, last + 1, ceiling)
+            if after is not None:
+                cue_kind = str(after[1])
+                cue = text[tk.starts[last + 1] : tk.ends[after[0]]]
+        if blocked is None and not arabic and tk.keys[last + 1] in lex.org_after:
+            blocked = "organisation"
+        if modifier is None:
+            after_mod = lex.modifier_after.after(tk, last + 1, ceiling)
+            if after_mod is not None:
+                modifier = str(after_mod[1])
+                s, e = tk.starts[last + 1], tk.ends[after_mod[0]]
+                modifier_span = Span(s, e, text[s:e])
+
+    capitalised = not arabic and text[tk.starts[k]].isupper()
+    locative = cue is not None
+    if arabic:
+        locative = locative or prev_flags[1] or proclitic.lstrip("وف")[:1] in ("ب", "ل")
+    elif prev_ok:
+        locative = locative or tk.keys[first - 1] in LOCATIVE_EN
+    if not arabic and not capitalised and blocked is None and first == k == last and _text_has_case(text):
+        blocked = "lowercase"
+
+    return RawMention(
+        start, end, text[start:end], key, entries, sentence, first, last, proclitic, cue, cue_kind,
+        modifier, modifier_span, key.startswith("adj:"), arabic, capitalised,
+        start - sentence.start <= 2, locative, blocked,
+    )
+
+
+class _WordFlags(dict[str, tuple[bool, bool]]):
+    """folded token -> (starts/ends a cue, organisation or modifier phrase, is an Arabic locative
+    preposition), over all its readings; one per lexicon."""
+
+    def __init__(self, lex: Lexicon) -> None:
+        super().__init__()
+        self.lex = lex
+
+    def __missing__(self, key: str) -> tuple[bool, bool]:
+        if len(self) > 300_000:
+            self.clear()
+        forms = readings(key)
+        flags = (not self.lex.before_words.isdisjoint(forms), not LOCATIVE_AR.isdisjoint(forms))
+        self[key] = flags
+        return flags
+
+
+_WORD_FLAGS: list[_WordFlags] = []
+
+
+def _word_flags(lex: Lexicon) -> _WordFlags:
+    if not _WORD_FLAGS or _WORD_FLAGS[0].lex is not lex:
+        _WORD_FLAGS[:] = [_WordFlags(lex)]
+    return _WORD_FLAGS[0]
+
+
+def _proclitic(literal: str, reading: str) -> str:
+    """The proclitic letters of ``literal`` that ``reading`` dropped (وكركوك -> و, للموصل -> ل)."""
+    if reading == literal:
+        return ""
+    if literal.endswith(reading):
+        return literal[: -len(reading)]
+    stem = reading[2:] if reading.startswith("ال") else reading
+    if not stem or not literal.endswith(stem):
+        return ""
+    prefix = literal[: -len(stem)]
+    return prefix[:-1] if prefix.endswith("لل") else prefix
+
+
+def _combine(a: str, b: str) -> str:
+    ns = a if a in ("north", "south") else b
+    ew = b if ns == a else a
+    return ns + ew if ns in ("north", "south") and ew in ("east", "west") else b
+
+
+def _has_geo_head(
+    tk: _Tokens, first: int, last: int, lex: Lexicon, gaz: Gazetteer, floor: int, ceiling: int, arabic: bool
+) -> bool:
+    """Whether a country adjective qualifies a geographic noun (الحدود السورية, Syrian border)."""
+    if arabic:
+        i = first - 1
+        while i >= floor:
+            forms = tk.readings(i)
+            if any(r in lex.adj_heads_before.single for r in forms):
+                return True
+            if any("adj:" + r in gaz.index for r in forms) or "و" == tk.keys[i]:
+                i -= 1
+                continue
+            return False
+        return False
+    i = last + 1
+    while i < ceiling and (tk.keys[i] == "and" or "adj:" + tk.keys[i] in gaz.index):
+        i += 1
+    return lex.adj_heads_after.after(tk, i, ceiling) is not None
+
+
+_UPPER = re.compile(r"[A-Z]")
+_LOWER = re.compile(r"[a-z]")
+
+
+def _text_has_case(text: str) -> bool:
+    """Whether the Latin letters of ``text`` use both cases (so lower case means a common word)."""
+    sample = text[:5000]
+    return _UPPER.search(sample) is not None and _LOWER.search(sample) is not None
+
+
+def _shift(m: RawMention, offset: int) -> RawMention:
+    from dataclasses import replace
+
+    s = m.sentence
+    ms = m.modifier_span
+    return replace(
+        m,
+        start=m.start + offset,
+        end=m.end + offset,
+        sentence=Span(s.start + offset, s.end + offset, s.text),
+        modifier_span=Span(ms.start + offset, ms.end + offset, ms.text) if ms else None,
+    )

@@ -1,0 +1,553 @@
+"""The zone rules in ``data/``: zone kinds, triggers, attachment, constructions and map styles.
+
+:func:`load_rules` reads and checks ``data/zone_rules.toml`` (see that file for what each entry
+means); :func:`load_seats` reads ``data/governorate_seats.toml`` and :func:`load_unit_list` the
+disputed-territories list. Every problem raises :class:`geo.errors.RulesError` naming the file and,
+where it can be found, the line.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from geo.errors import RulesError
+from geo.model import PLACE_KINDS
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+RULES_PATH = DATA_DIR / "zone_rules.toml"
+SEATS_PATH = DATA_DIR / "governorate_seats.toml"
+
+#: The zone kinds Zone Atlas knows, and the construction each one is built with.
+KINDS: dict[str, str] = {
+    "operations_room": "seat_and_area",
+    "security_vacuum": "belt",
+    "disputed_territories": "unit_list",
+    "attack_area": "modified_area",
+}
+ATTACH_MODES = ("list", "clause", "none")
+#: Spatial modifiers a mention may carry (the values of :data:`geo.extract.MODIFIER_VALUES`).
+MODIFIERS = (
+    "north",
+    "south",
+    "east",
+    "west",
+    "northeast",
+    "northwest",
+    "southeast",
+    "southwest",
+    "around",
+    "outskirts",
+    "belt",
+    "near",
+    "centre",
+)
+_PCODE_RE = re.compile(r"^IQG\d{2}(Q\d{2}(N\d{2})?)?$")
+
+_KIND_KEYS_REQUIRED = (
+    "label",
+    "label_ar",
+    "triggers_ar",
+    "triggers_en",
+    "attach",
+    "max_lead_words",
+    "place_kinds",
+    "construction",
+)
+_KIND_KEYS = (*_KIND_KEYS_REQUIRED, "params", "style")
+_STYLE_KEYS_REQUIRED = ("color", "fill_opacity", "weight", "dash")
+_STYLE_KEYS = (*_STYLE_KEYS_REQUIRED, "fill_color", "marker")
+_HEX_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+# Parameter checks per construction: name -> (check, description).
+_ParamCheck = tuple[str, str]
+_PARAMS: dict[str, dict[str, _ParamCheck]] = {
+    "seat_and_area": {"point_area_level": ("level12", "admin level 1 or 2")},
+    "belt": {
+        "kurdistan_region": ("adm1_list", "a list of ADM1 P-codes"),
+        "min_width_km": ("positive", "a positive number"),
+        "max_width_km": ("positive", "a positive number"),
+        "syria_tolerance_km": ("positive", "a positive number"),
+        "iran_frontier_governorates": ("adm1_list", "a list of ADM1 P-codes"),
+        "syria_frontier_governorates": ("adm1_list", "a list of ADM1 P-codes"),
+        "frontier_touch_m": ("non_negative", "a number >= 0"),
+    },
+    "unit_list": {
+        "list": ("file", "a file name in data/"),
+        "scopes": ("str_list", "a list of scope names"),
+    },
+    "modified_area": {
+        "point_unit_level": ("level23", "admin level 2 or 3"),
+        "ring_inner_km": ("non_negative", "a number >= 0"),
+        "ring_outer_km": ("positive", "a positive number"),
+        "outskirts_inner_km": ("non_negative", "a number >= 0"),
+        "outskirts_outer_km": ("positive", "a positive number"),
+        "band_km": ("positive", "a positive number"),
+        "near_km": ("positive", "a positive number"),
+        "centre_km": ("positive", "a positive number"),
+        "modifier_labels": ("modifier_labels", "a table modifier = [English, Arabic]"),
+    },
+}
+
+
+@dataclass(frozen=True)
+class KindRule:
+    """How one zone kind is triggered, attached, built and drawn."""
+
+    kind: str
+    label: str
+    label_ar: str
+    triggers_ar: tuple[str, ...]
+    triggers_en: tuple[str, ...]
+    attach: str
+    max_lead_words: int
+    place_kinds: frozenset[str]
+    construction: str
+    params: dict[str, Any]
+    style: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ZoneRules:
+    """The whole rules file, checked."""
+
+    path: Path
+    version: int
+    proclitics_ar: tuple[str, ...]
+    clause_breaks: frozenset[str]
+    connectors: frozenset[str]
+    cover_share: float
+    touch_min_km2: float
+    kinds: dict[str, KindRule]
+
+
+@dataclass(frozen=True)
+class Seat:
+    """The capital of a governorate."""
+
+    adm1_pcode: str
+    name: str
+    name_ar: str
+    lat: float
+    lon: float
+    geonameid: int
+
+
+@dataclass(frozen=True)
+class ListedUnit:
+    """One unit of a fixed unit list (the disputed territories)."""
+
+    pcode: str
+    name: str
+    name_ar: str
+    scope: str
+    sources: tuple[str, ...]
+
+
+class _Where:
+    """Finds the line of a table or key in the raw TOML text, for error messages."""
+
+    def __init__(self, path: Path, raw: str) -> None:
+        self.path = path
+        self.lines = raw.splitlines()
+
+    def _header(self, table: str) -> int | None:
+        pattern = re.compile(rf"^\s*\[\[?\s*{re.escape(table)}\s*\]\]?\s*(#.*)?$")
+        for i, line in enumerate(self.lines):
+            if pattern.match(line):
+                return i
+        loose = re.compile(rf"(^|[\s\[.]){re.escape(table.split('.')[-1])}\s*[.\]=]")
+        for i, line in enumerate(self.lines):
+            if loose.search(line) and not line.lstrip().startswith("#"):
+                return i
+        return None
+
+    def line(self, table: str, key: str | None = None, *, nth: int | None = None) -> int | None:
+        """1-based line of ``[table]`` (the ``nth`` ``[[table]]``), or of ``key`` inside it."""
+        if nth is not None:
+            pattern = re.compile(rf"^\s*\[\[\s*{re.escape(table)}\s*\]\]")
+            seen = [i for i, line in enumerate(self.lines) if pattern.match(line)]
+            start = seen[nth] if nth < len(seen) else None
+        else:
+            start = self._header(table)
+        if start is None:
+            return None
+        if key is None:
+            return start + 1
+        key_re = re.compile(rf"^\s*{re.escape(key)}\s*=")
+        for i in range(start + 1, len(self.lines)):
+            if self.lines[i].lstrip().startswith("["):
+                break
+            if key_re.match(self.lines[i]):
+                return i + 1
+        return start + 1
+
+    def error(
+        self, message: str, table: str, key: str | None = None, *, nth: int | None = None
+    ) -> RulesError:
+        line = self.line(table, key, nth=nth)
+        where = f"{self.path}, line {line}" if line else str(self.path)
+        return RulesError(f"{where}: {message}")
+
+
+def _read_toml(path: Path) -> tuple[dict[str, Any], _Where]:
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        msg = f"{path}: rules file not found"
+        raise RulesError(msg) from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        msg = f"{path}: cannot read the rules file as UTF-8 text ({exc})"
+        raise RulesError(msg) from exc
+    try:
+        doc = tomllib.loads(raw)
+    except tomllib.TOMLDecodeError as exc:
+        found = re.search(r"at line (\d+), column (\d+)", str(exc))
+        where = f"{path}, line {found.group(1)}" if found else str(path)
+        msg = f"{where}: TOML syntax error: {exc}"
+        raise RulesError(msg) from exc
+    return doc, _Where(path, raw)
+
+
+def _stat_key(path: Path) -> tuple[str, int, int]:
+    try:
+        st = path.stat()
+    except OSError as exc:
+        msg = f"{path}: rules file not found or unreadable ({exc.strerror or exc})"
+        raise RulesError(msg) from exc
+    return str(path.resolve()), st.st_mtime_ns, st.st_size
+
+
+def load_rules(path: str | Path | None = None) -> ZoneRules:
+    """The checked zone rules (``data/zone_rules.toml`` by default), cached until the file changes.
+
+    Raises :class:`RulesError` naming the line for a syntax error, an unknown kind, key,
+    attachment mode or construction, or a parameter of the wrong type.
+    """
+    return _load_rules_cached(*_stat_key(Path(path) if path else RULES_PATH))
+
+
+@lru_cache(maxsize=8)
+def _load_rules_cached(path_str: str, _mtime: int, _size: int) -> ZoneRules:
+    path = Path(path_str)
+    doc, where = _read_toml(path)
+    unknown = sorted(set(doc) - {"version", "matching", "statistics", "kinds"})
+    if unknown:
+        raise where.error(
+            f"unknown top-level table or key {unknown[0]!r}; expected version, "
+            "[matching], [statistics] and [kinds.*]",
+            unknown[0],
+        )
+    version = doc.get("version", 1)
+    if not isinstance(version, int) or version != 1:
+        raise where.error(f"rules version must be 1, got {version!r}", "version")
+
+    matching = _table(doc, "matching", where)
+    proclitics = _str_list(matching.get("proclitics_ar", []), where, "matching", "proclitics_ar")
+    breaks = _str_list(matching.get("clause_breaks", []), where, "matching", "clause_breaks")
+    if any(len(b) != 1 for b in breaks):
+        raise where.error("clause_breaks must be single characters", "matching", "clause_breaks")
+    connectors = _str_list(matching.get("connectors", []), where, "matching", "connectors")
+
+    stats = _table(doc, "statistics", where)
+    cover_share = _number(stats.get("cover_share", 0.5), where, "statistics", "cover_share")
+    if not 0 < cover_share <= 1:
+        raise where.error(f"cover_share must be in (0, 1], got {cover_share}", "statistics", "cover_share")
+    touch_min = _number(stats.get("touch_min_km2", 1.0), where, "statistics", "touch_min_km2")
+    if touch_min < 0:
+        raise where.error(f"touch_min_km2 must be >= 0, got {touch_min}", "statistics", "touch_min_km2")
+
+    kinds_doc = _table(doc, "kinds", where)
+    kinds: dict[str, KindRule] = {}
+    for kind, body in kinds_doc.items():
+        table = f"kinds.{kind}"
+        if kind not in KINDS:
+            raise where.error(f"unknown zone kind {kind!r}; known kinds: {', '.join(KINDS)}", table)
+        if not isinstance(body, dict):
+            raise where.error(f"[{table}] must be a table", table)
+        kinds[kind] = _kind_rule(kind, body, where, path)
+    if not kinds:
+        raise where.error("no zone kinds defined; expected [kinds.<kind>] tables", "kinds")
+    return ZoneRules(
+        path=path,
+        version=version,
+        proclitics_ar=tuple(proclitics),
+        clause_breaks=frozenset(breaks),
+        connectors=frozenset(connectors),
+        cover_share=cover_share,
+        touch_min_km2=touch_min,
+        kinds=kinds,
+    )
+
+
+def _table(doc: dict[str, Any], name: str, where: _Where) -> dict[str, Any]:
+    value = doc.get(name, {})
+    if not isinstance(value, dict):
+        raise where.error(f"{name} must be a table", name)
+    return value
+
+
+def _str_list(value: Any, where: _Where, table: str, key: str) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise where.error(f"{key} must be a list of non-empty strings, got {value!r}", table, key)
+    return list(value)
+
+
+def _number(value: Any, where: _Where, table: str, key: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise where.error(f"{key} must be a number, got {value!r}", table, key)
+    return float(value)
+
+
+def _kind_rule(kind: str, body: dict[str, Any], where: _Where, path: Path) -> KindRule:
+    table = f"kinds.{kind}"
+    for key in body:
+        if key not in _KIND_KEYS:
+            raise where.error(
+                f"unknown key {key!r} in [{table}]; expected {', '.join(_KIND_KEYS)}", table, key
+            )
+    for key in _KIND_KEYS_REQUIRED:
+        if key not in body:
+            raise where.error(f"[{table}] lacks {key!r}", table)
+    for key in ("label", "label_ar"):
+        if not isinstance(body[key], str) or not body[key].strip():
+            raise where.error(f"{key} must be a non-empty string", table, key)
+    triggers_ar = _str_list(body["triggers_ar"], where, table, "triggers_ar")
+    triggers_en = _str_list(body["triggers_en"], where, table, "triggers_en")
+    if not triggers_ar and not triggers_en:
+        raise where.error("a kind needs at least one trigger phrase", table, "triggers_ar")
+    attach = body["attach"]
+    if attach not in ATTACH_MODES:
+        raise where.error(f"unknown attach mode {attach!r}; expected one of {ATTACH_MODES}", table, "attach")
+    lead = body["max_lead_words"]
+    if isinstance(lead, bool) or not isinstance(lead, int) or lead < 0:
+        raise where.error(f"max_lead_words must be an integer >= 0, got {lead!r}", table, "max_lead_words")
+    place_kinds = _str_list(body["place_kinds"], where, table, "place_kinds")
+    bad = [k for k in place_kinds if k not in PLACE_KINDS]
+    if bad:
+        raise where.error(
+            f"unknown place kind {bad[0]!r}; expected some of {PLACE_KINDS}", table, "place_kinds"
+        )
+    if attach != "none" and not place_kinds:
+        raise where.error(f"attach = {attach!r} needs place_kinds", table, "place_kinds")
+    construction = body["construction"]
+    if construction != KINDS[kind]:
+        known = sorted(set(KINDS.values()))
+        if construction not in known:
+            message = f"unknown construction {construction!r}; known constructions: {', '.join(known)}"
+        else:
+            message = f"kind {kind!r} is built with {KINDS[kind]!r}, not {construction!r}"
+        raise where.error(message, table, "construction")
+    params = _params(construction, body.get("params", {}), where, f"{table}.params", path)
+    style = _style(body.get("style"), where, f"{table}.style")
+    return KindRule(
+        kind=kind,
+        label=body["label"].strip(),
+        label_ar=body["label_ar"].strip(),
+        triggers_ar=tuple(triggers_ar),
+        triggers_en=tuple(triggers_en),
+        attach=attach,
+        max_lead_words=lead,
+        place_kinds=frozenset(place_kinds),
+        construction=construction,
+        params=params,
+        style=style,
+    )
+
+
+def _params(construction: str, value: Any, where: _Where, table: str, path: Path) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise where.error("params must be a table", table)
+    spec = _PARAMS[construction]
+    for key in value:
+        if key not in spec:
+            raise where.error(
+                f"unknown parameter {key!r} for {construction!r}; expected {', '.join(spec)}", table, key
+            )
+    out: dict[str, Any] = {}
+    for key, (check, description) in spec.items():
+        if key not in value:
+            raise where.error(f"[{table}] lacks parameter {key!r} ({description})", table)
+        out[key] = _check_param(check, value[key], path, where, table, key, description)
+    if construction == "belt" and out["max_width_km"] <= out["min_width_km"]:
+        raise where.error("max_width_km must be larger than min_width_km", table, "max_width_km")
+    if construction == "modified_area":
+        for inner, outer in (
+            ("ring_inner_km", "ring_outer_km"),
+            ("outskirts_inner_km", "outskirts_outer_km"),
+        ):
+            if out[inner] >= out[outer]:
+                raise where.error(f"{inner} must be smaller than {outer}", table, inner)
+    return out
+
+
+def _check_param(
+    check: str, value: Any, path: Path, where: _Where, table: str, key: str, description: str
+) -> Any:
+    def fail() -> RulesError:
+        return where.error(f"parameter {key!r} must be {description}, got {value!r}", table, key)
+
+    is_number = not isinstance(value, bool) and isinstance(value, (int, float)) and math.isfinite(value)
+    if check == "positive":
+        if not is_number or value <= 0:
+            raise fail()
+        return float(value)
+    if check == "non_negative":
+        if not is_number or value < 0:
+            raise fail()
+        return float(value)
+    if check in ("level12", "level23"):
+        allowed = (1, 2) if check == "level12" else (2, 3)
+        if isinstance(value, bool) or value not in allowed:
+            raise fail()
+        return int(value)
+    if check in ("str_list", "adm1_list"):
+        if not isinstance(value, list) or not value or not all(isinstance(v, str) and v for v in value):
+            raise fail()
+        if check == "adm1_list" and not all(re.fullmatch(r"IQG\d{2}", v) for v in value):
+            raise fail()
+        return tuple(value)
+    if check == "file":
+        if not isinstance(value, str) or not value or "/" in value or "\\" in value:
+            raise fail()
+        if not (path.parent / value).is_file():
+            raise where.error(f"parameter {key!r} names {value!r}, which is not in {path.parent}", table, key)
+        return value
+    if check == "modifier_labels":
+        if not isinstance(value, dict):
+            raise fail()
+        for mod, labels in value.items():
+            if mod not in MODIFIERS:
+                raise where.error(
+                    f"unknown modifier {mod!r}; expected some of {MODIFIERS}", f"{table}.{key}", mod
+                )
+            if not (
+                isinstance(labels, list) and len(labels) == 2 and all(isinstance(s, str) for s in labels)
+            ):
+                raise where.error(f"modifier {mod!r} needs [English, Arabic] labels", f"{table}.{key}", mod)
+        return {mod: tuple(labels) for mod, labels in value.items()}
+    raise AssertionError(check)  # pragma: no cover - every check above returns or raises
+
+
+def _style(value: Any, where: _Where, table: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise where.error(f"[{table}] is missing or not a table; every kind needs a map style", table)
+    for key in value:
+        if key not in _STYLE_KEYS:
+            raise where.error(f"unknown style key {key!r}; expected {', '.join(_STYLE_KEYS)}", table, key)
+    for key in _STYLE_KEYS_REQUIRED:
+        if key not in value:
+            raise where.error(f"[{table}] lacks {key!r}", table)
+    for key in ("color", "fill_color"):
+        if key in value and not (isinstance(value[key], str) and _HEX_COLOR.match(value[key])):
+            raise where.error(f"{key} must be a colour like '#1f4e9c', got {value[key]!r}", table, key)
+    opacity = value["fill_opacity"]
+    if isinstance(opacity, bool) or not isinstance(opacity, (int, float)) or not 0 <= opacity <= 1:
+        raise where.error(f"fill_opacity must be a number in [0, 1], got {opacity!r}", table, "fill_opacity")
+    weight = value["weight"]
+    if isinstance(weight, bool) or not isinstance(weight, (int, float)) or weight < 0:
+        raise where.error(f"weight must be a number >= 0, got {weight!r}", table, "weight")
+    dash = value["dash"]
+    if not isinstance(dash, str) or not re.fullmatch(r"(\d+(\.\d+)?([ ,]+\d+(\.\d+)?)*)?", dash.strip()):
+        raise where.error(
+            f"dash must be '' (solid) or a dash pattern like '6 4', got {dash!r}", table, "dash"
+        )
+    style = dict(value)
+    style.setdefault("fill_color", style["color"])
+    style["fill_opacity"] = float(opacity)
+    style["weight"] = float(weight)
+    style["dash"] = dash.strip()
+    return style
+
+
+def load_seats(path: str | Path | None = None) -> dict[str, Seat]:
+    """Governorate seats by ADM1 P-code (``data/governorate_seats.toml`` by default)."""
+    return _load_seats_cached(*_stat_key(Path(path) if path else SEATS_PATH))
+
+
+@lru_cache(maxsize=4)
+def _load_seats_cached(path_str: str, _mtime: int, _size: int) -> dict[str, Seat]:
+    doc, where = _read_toml(Path(path_str))
+    seats = doc.get("seats")
+    if not isinstance(seats, dict) or not seats:
+        raise where.error("expected [seats.<ADM1 P-code>] tables", "seats")
+    out: dict[str, Seat] = {}
+    for pcode, body in seats.items():
+        table = f"seats.{pcode}"
+        if not re.fullmatch(r"IQG\d{2}", pcode):
+            raise where.error(f"{pcode!r} is not an ADM1 P-code (IQGnn)", table)
+        try:
+            seat = Seat(
+                pcode,
+                str(body["name"]),
+                str(body["name_ar"]),
+                float(body["lat"]),
+                float(body["lon"]),
+                int(body["geonameid"]),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise where.error(
+                f"seat {pcode} needs name, name_ar, lat, lon and geonameid ({exc})", table
+            ) from exc
+        if not (29 <= seat.lat <= 38 and 38 <= seat.lon <= 49):
+            raise where.error(f"seat {pcode} at ({seat.lat}, {seat.lon}) is not in Iraq", table, "lat")
+        out[pcode] = seat
+    return out
+
+
+def load_unit_list(name: str, *, data_dir: Path | None = None) -> tuple[dict[str, str], list[ListedUnit]]:
+    """``(sources, units)`` of a unit list in ``data/`` such as ``disputed_districts.toml``."""
+    path = (data_dir or DATA_DIR) / name
+    return _load_unit_list_cached(*_stat_key(path))
+
+
+@lru_cache(maxsize=4)
+def _load_unit_list_cached(path_str: str, _mtime: int, _size: int) -> tuple[dict[str, str], list[ListedUnit]]:
+    doc, where = _read_toml(Path(path_str))
+    sources_doc = doc.get("sources")
+    if not isinstance(sources_doc, dict) or not sources_doc:
+        raise where.error("expected [sources.<key>] tables naming the sources of the list", "sources")
+    sources: dict[str, str] = {}
+    for key, body in sources_doc.items():
+        if not isinstance(body, dict) or not isinstance(body.get("title"), str):
+            raise where.error(f"source {key!r} needs a title", f"sources.{key}")
+        sources[key] = body["title"]
+    entries = doc.get("unit")
+    if not isinstance(entries, list) or not entries:
+        raise where.error("expected [[unit]] entries", "unit")
+    units: list[ListedUnit] = []
+    seen: set[str] = set()
+    for n, body in enumerate(entries):
+        try:
+            unit = ListedUnit(
+                pcode=str(body["pcode"]),
+                name=str(body["name"]),
+                name_ar=str(body.get("name_ar", "")),
+                scope=str(body["scope"]),
+                sources=tuple(body["sources"]),
+            )
+        except (KeyError, TypeError) as exc:
+            raise where.error(
+                f"unit entry {n + 1} needs pcode, name, scope and sources ({exc})", "unit", nth=n
+            ) from exc
+        if not _PCODE_RE.match(unit.pcode) or len(unit.pcode) < 8:
+            raise where.error(
+                f"{unit.pcode!r} is not an ADM2 or ADM3 P-code (IQGnnQnn[Nnn])", "unit", "pcode", nth=n
+            )
+        if unit.pcode in seen:
+            raise where.error(f"{unit.pcode} is listed twice", "unit", "pcode", nth=n)
+        seen.add(unit.pcode)
+        if not unit.sources or any(s not in sources for s in unit.sources):
+            raise where.error(
+                f"{unit.pcode}: every source must be one of {sorted(sources)}; got {list(unit.sources)}",
+                "unit",
+                "sources",
+                nth=n,
+            )
+        units.append(unit)
+    return sources, units

@@ -1,0 +1,220 @@
+"""The analyst briefing: quotes, HTML, and the PDF read back with poppler (pdftotext, pdftoppm)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import export_samples
+import numpy as np
+import pytest
+from export_samples import STYLES, empty_analysis, hand_analysis
+from PIL import Image
+
+from geo import briefing, snapshot
+from geo.errors import ExportError
+from geo.model import Analysis, Mention, Place, Span
+
+ATTRIBUTION = "Boundaries: OCHA / Central Statistics Office Iraq, COD-AB 2019-06-03"
+PREPARED = dt.datetime(2024, 5, 7, 9, 30, tzinfo=dt.UTC)
+#: Bidi controls poppler writes around right-to-left runs (not part of the text).
+_BIDI = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils is not installed")
+
+seed_analysis = export_samples.seed_analysis  # the seed article through the pipeline (fixture)
+
+
+def _pdftotext(path: Path) -> str:
+    out = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True
+    )
+    return _BIDI.sub("", out.stdout)
+
+
+@pytest.fixture(scope="module")
+def static_map(tmp_path_factory: pytest.TempPathFactory) -> snapshot.SnapshotResult:
+    """A map snapshot made without the browser (the briefing tests are about the document)."""
+    folder = tmp_path_factory.mktemp("map")
+    return snapshot.static_png(hand_analysis(), folder / "map.png", width=1100, height=720, styles=STYLES)
+
+
+# --- quotes --------------------------------------------------------------------------------------
+
+
+def test_excerpt_keeps_a_short_sentence_whole() -> None:
+    text = "وصعد تنظيم داعش من هجماته في ديالى."
+    start = text.index("ديالى")
+    lo, hi, segments = briefing.excerpt(text, 0, len(text), [(start, start + 5, "place")])
+    assert (lo, hi) == (0, len(text))
+    assert [s.kind for s in segments] == ["text", "place", "text"]
+    assert "".join(s.text for s in segments) == text
+
+
+def test_excerpt_trims_a_long_sentence_around_the_mention() -> None:
+    filler = " ".join(["كلمة"] * 400)
+    text = f"{filler} هجمات في كركوك اليوم {filler}."
+    start = text.index("كركوك")
+    lo, hi, segments = briefing.excerpt(text, 0, len(text), [(start, start + 5, "place")], max_chars=200)
+    shown = "".join(s.text for s in segments)
+    assert segments[0].text == "… " and segments[-1].text == " …"
+    assert "كركوك" in shown and lo < start < hi
+    assert hi - lo <= 200
+    assert text[lo - 1] == " " and text[hi] == " "  # whole words only
+
+
+def test_key_quotes_mark_places_and_triggers_with_english_gloss() -> None:
+    analysis = hand_analysis()
+    quotes = briefing.key_quotes(analysis, styles=STYLES)
+    assert len(quotes) == 2
+    first = quotes[0]
+    assert first.dir == "rtl" and first.lang == "ar"
+    assert [s.text for s in first.segments if s.kind == "place"] == ["ديالى", "كركوك"]
+    assert [s.text for s in first.segments if s.kind == "trigger"] == ["غرف العمليات"]
+    assert first.gloss == "Places: Diyala, Kirkuk · Sets off: Joint operations room"
+    assert first.text == analysis.text[first.start : first.end]
+
+
+def test_very_long_article_gets_trimmed_quotes_and_a_cap() -> None:
+    sentence = " ".join(["نص"] * 300) + " في ديالى " + " ".join(["نص"] * 300)
+    text = "\n".join([sentence] * 20)
+    mentions = []
+    pos = 0
+    for _ in range(20):
+        start = text.index("ديالى", pos)
+        line_start = text.rfind("\n", 0, start) + 1
+        line_end = text.find("\n", start)
+        line_end = len(text) if line_end < 0 else line_end
+        mentions.append(
+            Mention(start, start + 5, "ديالى", Span(line_start, line_end, text[line_start:line_end]))
+        )
+        pos = start + 5
+    place = Place(
+        id="IQG10",
+        name="Diyala",
+        name_ar="ديالى",
+        kind="governorate",
+        country="IQ",
+        lat=33.9,
+        lon=45.0,
+        confidence=0.9,
+        mentions=mentions,
+        pcode="IQG10",
+    )
+    analysis = Analysis(source="long.txt", text=text, lang="ar", places=[place])
+    quotes = briefing.key_quotes(analysis, styles=STYLES)
+    assert len(quotes) == briefing.MAX_QUOTES
+    for quote in quotes:
+        assert len(quote.text) <= briefing.QUOTE_MAX_CHARS + 4
+        assert "ديالى" in quote.text
+
+
+# --- HTML ----------------------------------------------------------------------------------------
+
+
+def test_briefing_html_is_self_contained_and_complete(static_map: snapshot.SnapshotResult) -> None:
+    page = briefing.briefing_html(
+        hand_analysis(),
+        title="غرف العمليات في ديالى",
+        map_png=static_map.path.read_bytes(),
+        map_note=static_map.note,
+        map_fallback=True,
+        styles=STYLES,
+        prepared=PREPARED,
+    )
+    assert "data:image/png;base64," in page
+    assert not re.search(r"""(?:src|href)=["']https?:""", page)
+    for text in (
+        "غرف العمليات في ديالى",
+        "samples/hand-made.txt",
+        "2024-05-07 09:30 UTC",
+        "Joint operations room",
+        "17,800",
+        "ديالى",
+        "Kirkuk",
+        ATTRIBUTION,
+        "CC BY 3.0 IGO",
+        "Static rendering (fallback",
+    ):
+        assert text in page, text
+    assert 'dir="rtl" lang="ar"' in page
+
+
+def test_write_briefing_html(tmp_path: Path, static_map: snapshot.SnapshotResult) -> None:
+    result = briefing.write_briefing(
+        hand_analysis(), tmp_path / "b.html", fmt="html", snapshot=static_map, styles=STYLES
+    )
+    assert result.format == "html" and result.map_renderer == "static"
+    assert "<html" in result.path.read_text(encoding="utf-8")
+
+
+def test_bad_format_and_folder_are_errors(tmp_path: Path, static_map: snapshot.SnapshotResult) -> None:
+    with pytest.raises(ExportError, match="format"):
+        briefing.write_briefing(hand_analysis(), tmp_path / "b.docx", fmt="docx", snapshot=static_map)
+    with pytest.raises(ExportError, match="does not exist"):
+        briefing.write_briefing(hand_analysis(), tmp_path / "no" / "b.pdf", snapshot=static_map)
+
+
+# --- PDF -----------------------------------------------------------------------------------------
+
+
+@needs_poppler
+def test_pdf_has_arabic_in_logical_order_and_the_attribution(
+    tmp_path: Path, static_map: snapshot.SnapshotResult
+) -> None:
+    result = briefing.write_briefing(
+        hand_analysis(),
+        tmp_path / "b.pdf",
+        snapshot=static_map,
+        styles=STYLES,
+        title="غرف العمليات المشتركة في ديالى",
+        prepared=PREPARED,
+    )
+    assert result.path.read_bytes().startswith(b"%PDF")
+    text = _pdftotext(result.path)
+    for name in ("ديالى", "كركوك"):
+        assert name in text, name  # shaped glyphs map back to the letters, first letter first
+        assert name[::-1] not in text
+    assert "غرف العمليات المشتركة في ديالى" in text
+    assert "Diyala" in text and "Kirkuk" in text and "Joint operations room" in text
+    assert ATTRIBUTION in text
+    assert "CC BY 3.0 IGO" in text
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["b.pdf"]
+
+
+@needs_poppler
+def test_pdf_first_page_renders(tmp_path: Path, static_map: snapshot.SnapshotResult) -> None:
+    result = briefing.write_briefing(hand_analysis(), tmp_path / "b.pdf", snapshot=static_map, styles=STYLES)
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(result.path), str(tmp_path / "page")],
+        check=True,
+    )
+    page = np.asarray(Image.open(next(tmp_path.glob("page*.png"))).convert("L"), dtype=np.int16)
+    assert page.shape[0] > page.shape[1]  # A4 portrait
+    assert page.std() > 20
+    assert (page < 128).mean() > 0.01  # text and map, not an empty page
+
+
+@needs_poppler
+def test_pdf_of_an_article_without_places_says_so(
+    tmp_path: Path, static_map: snapshot.SnapshotResult
+) -> None:
+    result = briefing.write_briefing(empty_analysis(), tmp_path / "e.pdf", snapshot=static_map, styles=STYLES)
+    text = _pdftotext(result.path)
+    assert "No places were found in this article" in text
+    assert ATTRIBUTION in text
+
+
+@needs_poppler
+@pytest.mark.browser
+def test_seed_briefing_pdf(browser: object, seed_analysis: Analysis, tmp_path: Path) -> None:
+    result = briefing.write_briefing(seed_analysis, tmp_path / "seed.pdf", timeout_s=60)
+    assert result.map_renderer == "chromium", result.note
+    text = _pdftotext(result.path)
+    for place in seed_analysis.places:
+        assert place.name_ar in text, place.name_ar
+        assert place.name in text, place.name
+    assert ATTRIBUTION in text

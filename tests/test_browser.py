@@ -1,0 +1,258 @@
+"""The real dashboard in headless Chromium with the network cut off (Debian's /usr/bin/chromium).
+
+The map paints from local assets with the seed article's boundaries, places and zones; a click on
+a place shows its sentence in the article panel; choosing a place in the article's list centres the
+map on it; an uploaded HTML article full of script payloads runs none of them. Screenshots are
+saved in each test's tmp dir and in ``artifacts/screenshots/`` (git-ignored, kept by CI).
+"""
+
+from __future__ import annotations
+
+import math
+import shutil
+import time
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from geo import boundaries
+from geo.analysis import analyze
+from geo.model import Analysis
+
+pytestmark = pytest.mark.browser
+
+REPO = Path(__file__).resolve().parent.parent
+ARTIFACTS = REPO / "artifacts" / "screenshots"
+MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+WAIT_MS = 90_000
+XSS_HTML = """<!doctype html><html><head><meta charset="utf-8">
+<title>&lt;img src=x onerror=window.__pwned=1&gt; تقرير</title></head>
+<body><article>
+<h1>&lt;script&gt;window.__pwned=1&lt;/script&gt; هجمات في كركوك</h1>
+<p>وتصاعدت هجمات داعش في كركوك وديالى &lt;img src=x onerror="window.__pwned=1"&gt; ${window.__pwned=1} `x`.</p>
+<p><img src="x" onerror="window.__pwned=1"> <a href="javascript:window.__pwned=1">رابط</a>
+&lt;a href="javascript:window.__pwned=1"&gt;link&lt;/a&gt; '"--&gt;&lt;/script&gt;&lt;svg onload=window.__pwned=1&gt;</p>
+<script>window.__pwned=1; alert(1)</script>
+</article></body></html>
+"""
+
+
+@cache
+def _seed() -> Analysis:
+    text = (REPO / "data" / "samples" / "article-000.txt").read_text(encoding="utf-8")
+    return analyze(text, "article-000.txt")
+
+
+def _shot(page: Any, tmp_path: Path, name: str) -> Path:
+    path = tmp_path / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(path, ARTIFACTS / path.name)
+    return path
+
+
+def _map_frame(page: Any) -> Any:
+    page.frame_locator(MAP_FRAME).locator("path.za-place").first.wait_for(timeout=WAIT_MS)
+    return next(f for f in page.frames if "streamlit_folium" in f.url)
+
+
+def _open(page: Any, url: str) -> Any:
+    page.set_default_timeout(WAIT_MS)
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.dialogs = dialogs
+    page.goto(url)
+    frame = _map_frame(page)
+    _still(frame)
+    return frame
+
+
+def _still(frame: Any, timeout_s: float = 20.0) -> None:
+    """Wait until the map has stopped moving (the view is fitted to the article after it paints)."""
+    where = "JSON.stringify([window.map.getCenter(), window.map.getZoom()])"
+    deadline = time.monotonic() + timeout_s
+    last = frame.evaluate(where)
+    while time.monotonic() < deadline:
+        time.sleep(0.4)
+        now = frame.evaluate(where)
+        if now == last:
+            return
+        last = now
+
+
+def _until(check: Any, timeout_s: float = 30.0) -> Any:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        value = check()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(0.1)
+
+
+def test_map_paints_offline_with_the_seed(offline_page: Any, dashboard_url: str, tmp_path: Path) -> None:
+    page = offline_page
+    frame = _open(page, dashboard_url)
+    seed = _seed()
+    places = sum(math.isfinite(p.lat) and math.isfinite(p.lon) for p in seed.places)
+    zones = sum(z.geometry is not None and not z.geometry.is_empty for z in seed.zones)
+    seats = sum(z.kind == "operations_room" and z.seat is not None for z in seed.zones)
+    assert _until(lambda: frame.locator("path.za-place").count() == places), frame.locator(
+        "path.za-place"
+    ).count()
+    assert frame.locator("path.za-zone").count() == zones
+    assert frame.locator(".za-seat-icon").count() == seats > 0
+    assert frame.locator("path.za-adm1").count() == len(boundaries.load_level(1))  # every governorate
+    assert frame.locator("path.za-adm2").count() == len(boundaries.load_level(2))  # and district
+    assert frame.locator("path.za-adm3").count() == 0  # sub-districts are off by default
+    for control in (
+        ".leaflet-control-layers",
+        ".leaflet-control-scale",
+        ".leaflet-control-measure",
+        ".leaflet-control-minimap",
+        ".za-legend",
+        "[class*=fullscreen]",
+    ):
+        assert frame.locator(control).count() >= 1, control
+    assert frame.locator(".leaflet-control-minimap path").count() > 0  # the mini-map paints offline
+    assert frame.locator("img.leaflet-tile").count() == 0  # no basemap tiles by default
+    assert page.locator(".za-article .za-mention").count() >= sum(len(p.mentions) for p in seed.places) // 2
+    assert page.locator('.za-article[dir="rtl"]').count() == 1
+    _shot(page, tmp_path, "map-seed")
+    assert page.external_requests == []
+    assert page.dialogs == []
+
+
+def test_clicking_a_place_shows_its_sentence(offline_page: Any, dashboard_url: str, tmp_path: Path) -> None:
+    page = offline_page
+    frame = _open(page, dashboard_url)
+    index = frame.evaluate(
+        """() => {
+            const markers = [...document.querySelectorAll('path.za-place')];
+            return markers.findIndex(m => {
+                const r = m.getBoundingClientRect();
+                return r.width > 0 && document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2) === m;
+            });
+        }"""
+    )
+    assert index >= 0, "every place marker is covered by another"
+    frame.locator("path.za-place").nth(index).click()
+    ref = frame.locator(".leaflet-popup-content .za-ref").inner_text().split()[0]
+    place = _seed().places[int(ref[1:])]
+    page.locator(".za-quote mark").first.wait_for()
+    marked = set(page.locator(".za-quote mark").all_inner_texts())
+    assert marked and marked <= {m.text for m in place.mentions}, (marked, place.name)
+    selected = page.locator(".za-article .za-selected")
+    assert selected.count() >= 1
+    assert all(ref in (s.get_attribute("data-ref") or "").split() for s in selected.all())
+    first = page.locator(".za-article .za-selected").first
+    assert first.is_visible()
+    visible = page.evaluate(
+        """(el) => {
+            let box = el.parentElement;
+            while (box && !(box.scrollHeight > box.clientHeight && getComputedStyle(box).overflowY !== 'visible'))
+                box = box.parentElement;
+            const a = el.getBoundingClientRect(), b = (box || document.documentElement).getBoundingClientRect();
+            return a.top >= b.top - 1 && a.bottom <= b.bottom + 1;
+        }""",
+        first.element_handle(),
+    )
+    assert visible, "the article panel did not scroll to the place's mention"
+    assert frame.locator(".leaflet-popup-content").count() == 1  # the rerun kept the map and its popup
+    _shot(page, tmp_path, "place-clicked")
+
+
+def test_clicking_a_zone_shows_its_trigger_sentence(
+    offline_page: Any, dashboard_url: str, tmp_path: Path
+) -> None:
+    page = offline_page
+    frame = _open(page, dashboard_url)
+    spot = frame.evaluate(
+        """() => {
+            const zones = [...document.querySelectorAll('path.za-zone')];
+            const hits = (x, y, el) => [[0, 0], [4, 0], [-4, 0], [0, 4], [0, -4]].every(
+                ([dx, dy]) => document.elementFromPoint(x + dx, y + dy) === el);
+            for (const zone of zones) {
+                const r = zone.getBoundingClientRect();
+                for (let fx = 0.1; fx < 1; fx += 0.1) for (let fy = 0.1; fy < 1; fy += 0.1) {
+                    const x = r.x + r.width * fx, y = r.y + r.height * fy;
+                    if (x > 5 && y > 5 && x < innerWidth - 5 && y < innerHeight - 5 && hits(x, y, zone)) return [x, y];
+                }
+            }
+            return null;
+        }"""
+    )
+    assert spot is not None, "no zone outline can be clicked"
+    box = page.locator(MAP_FRAME).bounding_box()
+    page.mouse.click(box["x"] + spot[0], box["y"] + spot[1])
+    ref = frame.locator(".leaflet-popup-content .za-ref").inner_text().split()[0]
+    assert ref.startswith("Z")
+    zone = _seed().zones[int(ref[1:])]
+    page.locator(".za-quote mark").first.wait_for()
+    assert zone.trigger.text in page.locator(".za-quote mark").all_inner_texts()
+    selected = page.locator(".za-article .za-selected")
+    assert any(ref in (s.get_attribute("data-ref") or "").split() for s in selected.all())
+    _shot(page, tmp_path, "zone-clicked")
+
+
+def test_choosing_a_place_in_the_list_centres_the_map(
+    offline_page: Any, dashboard_url: str, tmp_path: Path
+) -> None:
+    page = offline_page
+    frame = _open(page, dashboard_url)
+    seed = _seed()
+    index = next(i for i, p in enumerate(seed.places) if p.kind in ("city", "district", "town"))
+    place = seed.places[index]
+    before = frame.evaluate("[window.map.getCenter().lat, window.map.getCenter().lng, window.map.getZoom()]")
+    box = page.locator('[data-testid="stSelectbox"]').filter(has_text="Go to place or zone")
+    box.click()
+    page.keyboard.type(f"P{index} ")
+    page.keyboard.press("Enter")
+
+    def moved() -> bool:
+        lat, lon, _zoom = frame.evaluate(
+            "[window.map.getCenter().lat, window.map.getCenter().lng, window.map.getZoom()]"
+        )
+        return abs(lat - place.lat) < 0.01 and abs(lon - place.lon) < 0.01
+
+    assert _until(moved), (before, place.lat, place.lon)
+    assert frame.evaluate("window.map.getZoom()") > before[2]
+    page.locator(".za-quote mark").first.wait_for()
+    _shot(page, tmp_path, "place-chosen")
+
+
+def test_uploaded_html_article_runs_nothing(offline_page: Any, dashboard_url: str, tmp_path: Path) -> None:
+    page = offline_page
+    _open(page, dashboard_url)
+    article = tmp_path / "payloads.html"
+    article.write_text(XSS_HTML, encoding="utf-8")
+    page.locator('[data-testid="stSidebarNav"] a').filter(has_text="Articles").click()
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(article))
+    page.locator(".za-article").filter(has_text="window.__pwned=1").first.wait_for()
+    _shot(page, tmp_path, "xss-articles-page")
+    page.locator('[data-testid="stSidebarNav"] a').filter(has_text="Map").click()
+    frame = _map_frame(page)
+    _until(lambda: frame.locator("path.za-place").count() >= 1)
+    opened = frame.evaluate(
+        """() => { let n = 0; window.map.eachLayer(l => {
+               if (l.getPopup && l.getPopup() && !l.getLayers) { l.openPopup(); n++; }
+               if (l.getTooltip && l.getTooltip()) l.openTooltip(); });
+             return n; }"""
+    )
+    assert opened >= 1
+    page.wait_for_timeout(500)
+    shown = page.locator(".za-article").inner_text()
+    assert "<script>window.__pwned=1</script>" in shown  # the payload is shown as text
+    for doc in (page, frame):
+        assert doc.evaluate("window.__pwned") is None
+        assert (
+            doc.evaluate(
+                "[...document.querySelectorAll('script')].filter(s => s.textContent.includes('__pwned=1;')).length"
+            )
+            == 0
+        )
+        assert doc.locator('a[href^="javascript:"], img[src="x"], svg[onload]').count() == 0
+    assert page.dialogs == []
+    assert page.external_requests == []
+    _shot(page, tmp_path, "xss-map")

@@ -1,0 +1,255 @@
+"""The dashboard's pages under Streamlit's AppTest, and its pure input helpers.
+
+Every page runs on the seed article through the real pipeline; uploads, pasted text and the map
+controls change what the page shows; bad input gives a message, never an exception.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard import inputs, state
+from geo.analysis import Settings, analyze
+from geo.errors import InputError
+
+APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
+TIMEOUT = 120
+XSS_HTML = b"""<!doctype html><html><head><title>&lt;img src=x onerror=window.__pwned=1&gt;</title></head>
+<body><article><h1>&lt;script&gt;window.__pwned=1&lt;/script&gt;</h1>
+<p>\xd9\x87\xd8\xac\xd9\x88\xd9\x85 \xd9\x81\xd9\x8a \xd9\x83\xd8\xb1\xd9\x83\xd9\x88\xd9\x83 &lt;script&gt;window.__pwned=1&lt;/script&gt; ${window.__pwned=1}</p>
+<p><img src=x onerror="window.__pwned=1"> <a href="javascript:window.__pwned=1">link</a> `x`</p>
+<script>window.__pwned=1</script></article></body></html>"""
+
+
+@cache
+def _seed_analysis() -> Any:
+    return analyze(inputs.seed().text, inputs.seed().source, Settings())
+
+
+def _app() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.run()
+    return at
+
+
+def _problems(at: AppTest) -> list[str]:
+    return [e.value for e in at.exception] + [e.value for e in at.error]
+
+
+def _map_args(at: AppTest) -> dict[str, Any]:
+    found = []
+
+    def walk(node: Any) -> None:
+        for child in getattr(node, "children", {}).values():
+            if getattr(child, "type", "") == "component_instance":
+                found.append(json.loads(child.proto.json_args))
+            walk(child)
+
+    walk(at.main)
+    assert len(found) == 1, "expected exactly one map on the page"
+    return found[0]
+
+
+def _html(at: AppTest) -> str:
+    return "\n".join(h.proto.body for h in at.get("html"))
+
+
+# --- Map page ---------------------------------------------------------------------------------
+
+
+def test_map_page_opens_on_the_seed_article() -> None:
+    at = _app()
+    assert not _problems(at)
+    seed = _seed_analysis()
+    assert seed.places and seed.zones
+    caption = at.caption[0].value if at.caption else ""
+    assert any(f"{len(seed.places)} places · {len(seed.zones)} zones" in c.value for c in at.caption), caption
+    args = _map_args(at)
+    layers = args["feature_group"]
+    assert layers.count("za-place ") == len(seed.places)
+    assert layers.count("za-zone ") == sum(z.geometry is not None for z in seed.zones)
+    assert "/app/static/vendor/leaflet/dist/leaflet.js" in args["js_links"]
+    assert all(link.startswith("/app/static/vendor/") for link in args["js_links"] + args["css_links"])
+    assert args["returned_objects"] == ["last_object_clicked_popup"]  # panning never reruns the page
+    assert 'dir="rtl"' in _html(at) and "za-mention" in _html(at)
+    assert at.tabs and len(at.dataframe) >= 2  # places and zones tables
+
+
+def test_belt_width_changes_the_zones_not_the_base_map() -> None:
+    at = _app()
+    before = _map_args(at)
+    slider = at.slider(key=state.BELT_KM)
+    assert slider.value == Settings().belt_km
+    slider.set_value(45.0).run()
+    assert not _problems(at)
+    after = _map_args(at)
+    assert after["script"] == before["script"]  # the browser keeps its map and swaps the layers
+    assert after["feature_group"] != before["feature_group"]
+    assert any("belt 45 km" in c.value for c in at.caption)
+    zones = at.dataframe[1].value
+    belt_rows = zones[zones["label"].str.contains("45 km")]
+    assert len(belt_rows) == 1
+
+
+def test_zone_kinds_and_admin_levels_change_the_map() -> None:
+    at = _app()
+    kinds = at.multiselect(key=state.ZONE_KINDS)
+    assert "security_vacuum" in kinds.value
+    kinds.unselect("security_vacuum").run()
+    assert "za-zone-security_vacuum" not in _map_args(at)["feature_group"]
+    at.multiselect(key=state.ADMIN_LEVELS).select(3).run()
+    assert not _problems(at)
+    args = _map_args(at)
+    assert "Sub-districts (ADM3)" in args["layer_control"] and args["script"].count("L.geoJson(") == 4
+
+
+def test_minimum_confidence_above_every_place_says_so() -> None:
+    at = _app()
+    at.slider(key=state.MIN_CONFIDENCE).set_value(1.0).run()
+    assert not _problems(at)
+    assert any("No places were found" in w.value for w in at.warning)
+
+
+def test_go_to_selects_a_place_and_centres_the_map() -> None:
+    at = _app()
+    seed = _seed_analysis()
+    index = max(range(len(seed.places)), key=lambda i: len(seed.places[i].mentions))
+    at.selectbox(key=state.GOTO).set_value(f"P{index}").run()
+    assert not _problems(at)
+    assert at.session_state[state.SELECTED] == f"P{index}"
+    (lat, lon), zoom, _nonce = at.session_state[state.VIEW]
+    assert abs(lat - seed.places[index].lat) < 1e-6 and abs(lon - seed.places[index].lon) < 1e-6
+    args = _map_args(at)
+    assert args["zoom"] == zoom and abs(args["center"][0] - seed.places[index].lat) < 1e-6
+    page = _html(at)
+    assert "za-quote" in page and "<mark>" in page and "za-selected" in page
+
+
+def test_settings_survive_a_visit_to_another_page() -> None:
+    at = _app()
+    at.slider(key=state.BELT_KM).set_value(30.0).run()
+    at.switch_page("app_pages/about.py").run()
+    at.switch_page("app_pages/map.py").run()
+    assert not _problems(at)
+    assert at.slider(key=state.BELT_KM).value == 30.0
+
+
+# --- Articles page ----------------------------------------------------------------------------
+
+
+def _articles_page() -> AppTest:
+    at = _app()
+    at.switch_page("app_pages/articles.py").run()
+    assert not _problems(at)
+    return at
+
+
+def test_upload_adds_articles_and_shows_the_last_one() -> None:
+    at = _articles_page()
+    english = b"Clashes were reported in Kirkuk and near Tuz Khurmatu on Monday."
+    at.file_uploader[0].set_value([("a.txt", english, "text/plain"), ("b.html", XSS_HTML, "text/html")]).run()
+    assert not _problems(at)
+    articles = at.session_state[state.ARTICLES]
+    assert len(articles) == 3
+    current = articles[at.session_state[state.CURRENT]]
+    assert current.source == "b.html" and current.format == "html"
+    page = _html(at)
+    assert "<script>window" not in page and "<img src" not in page and "${" not in page
+    assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in page  # shown as text
+    at.switch_page("app_pages/map.py").run()
+    assert not _problems(at)
+    assert "<script>window" not in _html(at) and "<script>window" not in _map_args(at)["feature_group"]
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("empty.txt", b"", "empty"),
+        ("blank.txt", b"  \n\t ", "whitespace"),
+        ("binary.txt", b"\x00\x01\x02binary\x00", "binary"),
+        ("big.txt", b"a" * (inputs.MAX_UPLOAD_BYTES + 1), "limit"),
+    ],
+)
+def test_bad_uploads_give_a_message(name: str, data: bytes, message: str) -> None:
+    at = _articles_page()
+    at.file_uploader[0].set_value((name, data, "application/octet-stream")).run()
+    assert not at.exception
+    assert any(message in e.value for e in at.error), [e.value for e in at.error]
+    assert len(at.session_state[state.ARTICLES]) == 1  # nothing added, the seed still shown
+
+
+def test_pasted_text_becomes_the_current_article() -> None:
+    at = _articles_page()
+    at.text_area(key=state.PASTE_TEXT).input("هجوم لداعش في قضاء مخمور جنوب اربيل")
+    at.button[0].click().run()  # the form's submit button
+    assert not _problems(at)
+    current = at.session_state[state.ARTICLES][at.session_state[state.CURRENT]]
+    assert current.source == "Pasted text 1" and current.lang == "ar"
+    at.switch_page("app_pages/map.py").run()
+    assert not _problems(at)
+
+
+def test_text_with_no_places_is_explained() -> None:
+    at = _articles_page()
+    at.text_area(key=state.PASTE_TEXT).input("The weather was mild and nothing else happened today.")
+    at.button[0].click().run()
+    at.switch_page("app_pages/map.py").run()
+    assert not at.exception
+    assert any("No places were found" in w.value for w in at.warning)
+
+
+def test_empty_paste_gives_a_message() -> None:
+    at = _articles_page()
+    at.text_area(key=state.PASTE_TEXT).input("   ")
+    at.button[0].click().run()
+    assert any("empty" in e.value for e in at.error)
+
+
+# --- About page -------------------------------------------------------------------------------
+
+
+def test_about_page_lists_datasets_and_licences() -> None:
+    at = _app()
+    at.switch_page("app_pages/about.py").run()
+    assert not _problems(at)
+    datasets = at.dataframe[0].value
+    assert "CC BY 3.0 IGO" in set(datasets["license"])
+    libraries = at.dataframe[1].value
+    assert {"leaflet", "leaflet-minimap"} <= set(libraries["library"])
+
+
+# --- Input helpers ----------------------------------------------------------------------------
+
+
+def test_inputs_refuse_bad_text() -> None:
+    with pytest.raises(InputError, match="empty"):
+        inputs.from_text(" \n ", "x")
+    with pytest.raises(InputError, match="limit"):
+        inputs.from_text("a" * (inputs.MAX_CHARS + 1), "x")
+    with pytest.raises(InputError, match="binary"):
+        inputs.from_text("a\x00b", "x")
+
+
+def test_inputs_refuse_other_file_types() -> None:
+    # the upload widget filters types in the browser too; this is the check behind it
+    with pytest.raises(InputError, match="not articles"):
+        inputs.from_upload("report.pdf", b"%PDF-1.4")
+
+
+def test_inputs_read_uploads_and_deduplicate() -> None:
+    record = inputs.from_upload("a.md", "# عنوان\n\nهجوم في كركوك".encode())
+    assert record.lang == "ar" and record.format == "text"
+    cp1256 = inputs.from_upload("b.txt", "هجوم في كركوك".encode("cp1256"))
+    assert cp1256.text == "هجوم في كركوك"
+    articles: dict[str, inputs.ArticleRecord] = {}
+    assert inputs.add(articles, record) == inputs.add(
+        articles, inputs.from_upload("c.txt", record.text.encode())
+    )
+    assert len(articles) == 1
+    assert inputs.language_name("ckb") == "Kurdish (Sorani) (ckb)"
