@@ -35,12 +35,14 @@ BASEMAP = "za_basemap"
 # Linking map, article and tables ------------------------------------------------------------
 SELECTED = "za_selected_ref"  # "P3" / "Z1": the place or zone whose sentences are shown
 SELECTED_FOR = "za_selected_for"  # analysis key the selection belongs to
-LAST_MAP_POPUP = "za_last_map_popup"  # the last clicked popup text already acted on
+LAST_MAP_CLICK = "za_last_map_click"  # the last map click (count, tooltip) already acted on
 VIEW = "za_view"  # ((lat, lon), zoom, nonce) the map was last asked to centre on
 GOTO = "za_goto"  # the "go to" select box
 PLACES_TABLE = "za_places_table"
 ZONES_TABLE = "za_zones_table"
 MAP = "za_map"
+DETAILS_TAB = "za_details_tab"  # the open tab below the map (only it is drawn)
+DETAIL_TABS = ("Places", "Zones", "Notes", "Downloads")
 ARTICLE_BOX = "za_article_box"  # the scrolling container of the article panel
 
 SETTINGS_DEFAULT = Settings()
@@ -55,7 +57,7 @@ DEFAULTS: dict[str, Any] = {
     BASEMAP: "none",
     SELECTED: None,
     SELECTED_FOR: None,
-    LAST_MAP_POPUP: None,
+    LAST_MAP_CLICK: None,
     VIEW: None,
     UPLOAD_NONCE: 0,
     INPUT_ERRORS: [],

@@ -23,15 +23,18 @@ from geo.model import Analysis
 
 MAP_HEIGHT = 620
 ARTICLE_HEIGHT = 520
+#: What a click on the map sends back: a counter of clicks on map objects (so that clicking the
+#: same marker again still counts) and the clicked object's tooltip. Nothing is sent on pan or zoom.
+CLICK_OBJECTS = ["last_object_clicked_count", "last_object_clicked_tooltip"]
 #: Longest quote above the article panel (popups quote less).
 PANEL_QUOTE_CHARS = 600
-#: Scrolls the article panel (only it, not the page) to the selected mention or trigger. ANCHOR is
-#: replaced by an id made of a fixed prefix and an integer (geo.highlight.focus_id), never by text.
+#: Scrolls the article panel (only it, never the page) to the selected mention or trigger. ANCHOR is
+#: replaced by an id made of a fixed prefix and an integer (geo.highlight.focus_id), never by text;
+#: BOX by the panel's container key.
 SCROLL_SCRIPT = """<script>(function () {
-  var e = document.getElementById("ANCHOR"), box = e && e.parentElement;
-  while (box && !(box.scrollHeight > box.clientHeight + 2 && /(auto|scroll)/.test(getComputedStyle(box).overflowY)))
-    box = box.parentElement;
-  if (box) box.scrollTop += e.getBoundingClientRect().top - box.getBoundingClientRect().top - box.clientHeight / 4;
+  var e = document.getElementById("ANCHOR"), box = e && e.closest(".st-key-BOX");
+  if (!box || box.scrollHeight <= box.clientHeight) return;
+  box.scrollTop += e.getBoundingClientRect().top - box.getBoundingClientRect().top - box.clientHeight / 4;
 })();</script>"""
 
 
@@ -44,7 +47,7 @@ def render_map(
     unit_names: Mapping[str, str],
     selection_key: str,
 ) -> None:
-    """Draw the map; a click on a place or zone selects it.
+    """Draw the map; a click on a place or zone selects it (clicks on boundaries select nothing).
 
     The base map (boundaries, controls, legend, view) is only rebuilt in the browser when it
     changes; places and zones travel as ``feature_group_to_add``, so a control change swaps those
@@ -71,17 +74,17 @@ def render_map(
         key=state.MAP,
         height=MAP_HEIGHT,
         use_container_width=True,
-        returned_objects=["last_object_clicked_popup"],
+        returned_objects=CLICK_OBJECTS,
         feature_group_to_add=layers,
         layer_control=folium.LayerControl(collapsed=True),
         center=centre,
         zoom=zoom,
         render=False,  # st_folium renders the map itself; a second full render only costs time
     )
-    popup = (result or {}).get("last_object_clicked_popup")
-    if popup and popup != st.session_state.get(state.LAST_MAP_POPUP):
-        st.session_state[state.LAST_MAP_POPUP] = popup
-        ref = highlight.parse_ref(popup)
+    click = tuple((result or {}).get(name) for name in CLICK_OBJECTS)
+    if click[0] and click != st.session_state.get(state.LAST_MAP_CLICK):
+        st.session_state[state.LAST_MAP_CLICK] = click
+        ref = highlight.parse_ref(click[1])  # every place and zone tooltip starts with its ref
         if highlight.resolve_ref(analysis, ref) is not None:
             state.select(ref, selection_key)
 
@@ -132,7 +135,8 @@ def article_panel(analysis: Analysis, styles: Mapping[str, Mapping[str, Any]], s
         st.html(highlight.article_html(analysis, styles=styles, selected=selected))
     anchor = highlight.focus_id(analysis, selected)  # "za-m-<int>": never text from the article
     if anchor is not None:
-        st.html(SCROLL_SCRIPT.replace("ANCHOR", anchor), unsafe_allow_javascript=True)
+        script = SCROLL_SCRIPT.replace("ANCHOR", anchor).replace("BOX", state.ARTICLE_BOX)
+        st.html(script, unsafe_allow_javascript=True)
 
 
 def _table_selected(analysis: Analysis, selection_key: str, table_key: str, refs: list[str]) -> None:

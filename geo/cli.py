@@ -160,16 +160,25 @@ def _cmd_extract(args: argparse.Namespace) -> int:
         if lang == "und":
             record["note"] = "language not recognised; names were matched on a best-effort basis"
         if args.format == "jsonl":
+            import gc
+
             from geo.zones import derive_zones
 
-            zones = [z.to_dict() for z in derive_zones(article.text, places)[0]]
-            # written place by place, so a huge input never builds one big dict of its places
-            out = sys.stdout
-            out.write(json.dumps(record, ensure_ascii=False)[:-1] + ', "places": [')
-            for n, p in enumerate(places):
-                out.write((", " if n else "") + json.dumps(p.to_dict(), ensure_ascii=False))
-            out.write('], "zones": ' + json.dumps(zones, ensure_ascii=False) + "}\n")
-            out.flush()
+            # The places (hundreds of thousands of mentions for a 20 MB text) live until they are
+            # written: keep the collector's full passes, which the zones and the JSON below set
+            # off, from walking them again and again.
+            gc.freeze()
+            try:
+                zones = [z.to_dict() for z in derive_zones(article.text, places)[0]]
+                # written place by place, so a huge input never builds one big dict of its places
+                out = sys.stdout
+                out.write(json.dumps(record, ensure_ascii=False)[:-1] + ', "places": [')
+                for n, p in enumerate(places):
+                    out.write((", " if n else "") + json.dumps(p.to_dict(), ensure_ascii=False))
+                out.write('], "zones": ' + json.dumps(zones, ensure_ascii=False) + "}\n")
+                out.flush()
+            finally:
+                gc.unfreeze()
         elif args.format == "geojson":
             for p in places:
                 props = {k: v for k, v in p.to_dict().items() if k not in ("lat", "lon")}

@@ -97,6 +97,7 @@ ZONE_COLUMNS = (
     "trigger_start",
     "trigger_end",
     "trigger_text",
+    "occurrences",
     "sentence_start",
     "sentence_end",
     "sentence",
@@ -113,6 +114,7 @@ ZONE_COLUMNS = (
 _ZONE_DTYPES = {
     "trigger_start": "Int64",
     "trigger_end": "Int64",
+    "occurrences": "Int64",
     "sentence_start": "Int64",
     "sentence_end": "Int64",
     "area_km2": "float64",

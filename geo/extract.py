@@ -31,7 +31,7 @@ from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import accumulate
+from itertools import accumulate, compress
 from pathlib import Path
 from typing import Any
 
@@ -124,6 +124,7 @@ class PhraseTable:
                 by_first.setdefault(p[0], []).append((p, v))
         self.by_last = by_last
         self.by_first = by_first
+        self._single_of = _SingleReadings(self.single)
 
     def __contains__(self, phrase: object) -> bool:
         return phrase in self.phrases
@@ -133,24 +134,26 @@ class PhraseTable:
 
     def has_word(self, word: str) -> bool:
         """Whether the one-token phrase ``word`` is in the table (any of its readings)."""
-        return any(r in self.single for r in readings(word))
+        return self._single_of[word] is not None
+
+    def may_end(self, key: str) -> bool:
+        """Whether a phrase may end at a token folded as ``key`` (see :meth:`before`)."""
+        return key in self.by_last or self._single_of[key] is not None
 
     def before(self, tk: _Tokens, end: int, floor: int) -> tuple[int, str] | None:
         if end < floor or end < 0:
             return None
         keys = tk.keys
-        for phrase, value in self.by_last.get(keys[end], ()):
-            s = end - len(phrase) + 1
-            if s < floor or tuple(keys[s + 1 : end + 1]) != phrase[1:]:
-                continue
-            if phrase[0] in readings(keys[s]) and tk.joined(s, end):
-                return s, value
-        single = self.single
-        for r in readings(keys[end]):
-            v = single.get(r)
-            if v is not None:
-                return end, v
-        return None
+        longer = self.by_last.get(keys[end])
+        if longer is not None:
+            for phrase, value in longer:
+                s = end - len(phrase) + 1
+                if s < floor or tuple(keys[s + 1 : end + 1]) != phrase[1:]:
+                    continue
+                if phrase[0] in readings(keys[s]) and tk.joined(s, end):
+                    return s, value
+        v = self._single_of[keys[end]]
+        return None if v is None else (end, v)
 
     def after(self, tk: _Tokens, begin: int, ceiling: int) -> tuple[int, str] | None:
         if begin >= ceiling:
@@ -162,6 +165,24 @@ class PhraseTable:
                 return e, value
         v = self.single.get(keys[begin])
         return (begin, v) if v is not None else None
+
+
+class _SingleReadings(dict[str, "str | None"]):
+    """folded token -> the value of its first reading that is a one-token phrase of a table."""
+
+    limit = 300_000
+
+    def __init__(self, single: dict[str, str]) -> None:
+        super().__init__()
+        self.single = single
+
+    def __missing__(self, key: str) -> str | None:
+        if len(self) > self.limit:
+            self.clear()
+        single = self.single
+        value = next((single[r] for r in readings(key) if r in single), None)
+        self[key] = value
+        return value
 
 
 @dataclass(frozen=True)
@@ -182,12 +203,15 @@ class Lexicon:
     connectors: PhraseTable
     before_words: frozenset[str] = frozenset()
     after_words: frozenset[str] = frozenset()
+    org_longest: int = 0
 
     def __post_init__(self) -> None:
         before = {w for t in (self.cue_before, self.org_before, self.modifier_before) for p in t for w in p}
         after = {w for t in (self.cue_after, self.modifier_after) for p in t for w in p}
         object.__setattr__(self, "before_words", frozenset(before | self.org_modifiers))
         object.__setattr__(self, "after_words", frozenset(after | self.org_after))
+        longest = max((len(p.split(" ")) for p in self.org_phrases), default=0)
+        object.__setattr__(self, "org_longest", longest)
 
 
 def _key_tuple(phrase: str) -> tuple[str, ...]:
@@ -297,57 +321,43 @@ def token_key(tok: str) -> str:
     return _FOLD[tok]
 
 
-_NO_START: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
+#: Bits of a separator's class (see :class:`_GapCache`).
+_SOFT_GAP = 1  # no punctuation that ends a phrase
+_JOINED = 2  # spaces and hyphens only: the tokens on each side may form one name
 
 
-class _StartCache(dict[str, tuple[tuple[str, ...], tuple[str, ...]]]):
-    """folded token -> (its readings that begin a name taken on sight, its readings that begin
-    only names of cue-only places); :data:`_NO_START` when it begins none."""
+class _GapCache(dict[str, int]):
+    """separator -> its class: :data:`_SOFT_GAP` | :data:`_JOINED` bits; bounded."""
 
-    limit = 300_000
+    limit = 10_000
 
-    def __init__(self, gaz: Gazetteer) -> None:
-        super().__init__()
-        self.strong = gaz.strong_first
-        self.weak = gaz.cue_first
-
-    def __missing__(self, key: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-        if len(self) > self.limit:
-            self.clear()
-        forms = readings(key)
-        strong = tuple(r for r in forms if r in self.strong)
-        weak = tuple(r for r in forms if r in self.weak)
-        hit = (strong, weak) if strong or weak else _NO_START
-        self[key] = hit
-        return hit
+    def __missing__(self, sep: str) -> int:
+        code = (0 if _HARD_SEP.search(sep) else _SOFT_GAP) | (_JOINED if _LATIN_SEP_OK.match(sep) else 0)
+        if len(self) < self.limit:
+            self[sep] = code
+        return code
 
 
-_START_CACHES: list[_StartCache] = []
-
-
-def _start_cache(gaz: Gazetteer) -> _StartCache:
-    """The start cache of a gazetteer (one at a time)."""
-    if not _START_CACHES or _START_CACHES[0].strong is not gaz.strong_first:
-        _START_CACHES[:] = [_StartCache(gaz)]
-    return _START_CACHES[0]
-
-
-_JOINS: dict[str, bool] = {}
-_SOFT: dict[str, bool] = {}
+_GAPS = _GapCache()
 #: How far (in tokens) the context of a name is read on each side.
 CONTEXT_TOKENS = 5
 
 
 @dataclass
 class _Tokens:
-    """The tokens of one text: strings, folded keys, offsets and the separators between them."""
+    """The tokens of one text: strings, folded keys, offsets and the separators between them.
+
+    ``seps[k]`` stands before token ``k`` (``seps[len(toks)]`` after the last one) and
+    ``gaps[k]`` is its class (:data:`_SOFT_GAP`, :data:`_JOINED` bits).
+    """
 
     text: str
     toks: list[str]
     keys: list[str]
     starts: list[int]
     ends: list[int]
-    seps: list[str]  # seps[k] stands before token k; seps[len] after the last token
+    seps: list[str]
+    gaps: list[int]
     sentence_ends: list[int]
     _sentences: dict[int, Span] = field(default_factory=dict)
 
@@ -370,24 +380,12 @@ class _Tokens:
 
     def joined(self, a: int, b: int) -> bool:
         """Whether tokens a and a+1 .. b are separated by spaces or hyphens only."""
-        seps = self.seps
-        for k in range(a + 1, b + 1):
-            ok = _JOINS.get(seps[k])
-            if ok is None:
-                ok = _JOINS[seps[k]] = bool(_LATIN_SEP_OK.match(seps[k])) and len(_JOINS) < 10_000
-            if not ok:
-                return False
-        return True
+        gaps = self.gaps
+        return all(gaps[k] & _JOINED for k in range(a + 1, b + 1))
 
     def soft_gap(self, k: int) -> bool:
         """Whether the separator before token k holds no punctuation that ends a phrase."""
-        sep = self.seps[k]
-        ok = _SOFT.get(sep)
-        if ok is None:
-            ok = not _HARD_SEP.search(sep)
-            if len(_SOFT) < 10_000:
-                _SOFT[sep] = ok
-        return ok
+        return bool(self.gaps[k] & _SOFT_GAP)
 
 
 def _sentence_ends(text: str) -> list[int]:
@@ -407,7 +405,7 @@ def _sentence_ends(text: str) -> list[int]:
 
 
 def tokenize_text(text: str) -> _Tokens:
-    """Split ``text`` into tokens in one regex pass, with folded keys and offsets."""
+    """Split ``text`` into tokens in one regex pass, with folded keys, offsets and gap classes."""
     parts = _TOKEN_SPLIT.split(text)
     offs = list(accumulate(map(len, parts)))
     toks = parts[1::2]
@@ -415,8 +413,121 @@ def tokenize_text(text: str) -> _Tokens:
     ends = offs[1::2]
     seps = parts[0::2]
     keys = list(map(_FOLD.__getitem__, toks))
-    sentence_ends = _sentence_ends(text)
-    return _Tokens(text, toks, keys, starts, ends, seps, sentence_ends)
+    gaps = list(map(_GAPS.__getitem__, seps))
+    return _Tokens(text, toks, keys, starts, ends, seps, gaps, _sentence_ends(text))
+
+
+# --- what a token may begin ----------------------------------------------------------------------
+
+#: How a name may start at a token: ``(reading, longest name in tokens from that reading,
+#: (key, entries) of the one-token name under that reading or None, second tokens of the
+#: longer names)``.
+_Start = tuple[str, int, "tuple[str, tuple[int, ...]] | None", frozenset[str]]
+#: A token's starts (strong readings first, then readings that begin only cue-only names),
+#: whether it begins only cue-only names, and its readings that begin an organisation phrase.
+_Begins = tuple[tuple[_Start, ...], bool, tuple[str, ...]]
+
+
+class _BeginsCache(dict[str, "_Begins | None"]):
+    """folded token -> :data:`_Begins`, or ``None`` for the many words that begin nothing."""
+
+    limit = 300_000
+
+    def __init__(self, gaz: Gazetteer, lex: Lexicon) -> None:
+        super().__init__()
+        self.gaz = gaz
+        self.lex = lex
+        seconds: dict[str, set[str]] = {}
+        for name in gaz.index:
+            parts = name.removeprefix("adj:").split(" ")
+            if len(parts) > 1:
+                seconds.setdefault(parts[0], set()).add(parts[1])
+        self.seconds = {first: frozenset(words) for first, words in seconds.items()}
+
+    def __missing__(self, key: str) -> _Begins | None:
+        if len(self) > self.limit:
+            self.clear()
+        gaz = self.gaz
+        forms = readings(key)
+        strong = [r for r in forms if r in gaz.strong_first]
+        weak = [r for r in forms if r in gaz.cue_first]
+        org = tuple(r for r in forms if r in self.lex.org_first)
+        hit: _Begins | None = None
+        if strong or weak or org:
+            hit = (tuple(self._start(r) for r in strong + weak), not strong, org)
+        self[key] = hit
+        return hit
+
+    def _start(self, reading: str) -> _Start:
+        index = self.gaz.index
+        single: tuple[str, tuple[int, ...]] | None = None
+        for key in (reading, "adj:" + reading):
+            entries = index.get(key)
+            if entries:
+                single = (key, entries)
+                break
+        return reading, self.gaz.first_tokens.get(reading, 0), single, self.seconds.get(reading, frozenset())
+
+
+#: What a word means next to a name, over all its readings: (is a word of a cue, organisation
+#: or modifier phrase, Arabic locative preposition, organisation modifier, head noun before a
+#: country adjective, itself a country adjective, may end a cue phrase read before a name, may
+#: end an organisation head, may end a spatial modifier). The last three are exact pre-checks
+#: of :meth:`PhraseTable.before` (which finds nothing where they are false).
+_WordRoles = tuple[bool, bool, bool, bool, bool, bool, bool, bool]
+_NO_ROLES: _WordRoles = (False, False, False, False, False, False, False, False)
+
+
+class _RolesCache(dict[str, _WordRoles]):
+    """folded token -> :data:`_WordRoles`."""
+
+    limit = 300_000
+
+    def __init__(self, gaz: Gazetteer, lex: Lexicon) -> None:
+        super().__init__()
+        self.gaz = gaz
+        self.lex = lex
+
+    def __missing__(self, key: str) -> _WordRoles:
+        if len(self) > self.limit:
+            self.clear()
+        lex, index = self.lex, self.gaz.index
+        forms = readings(key)
+        roles = (
+            not lex.before_words.isdisjoint(forms),
+            not LOCATIVE_AR.isdisjoint(forms),
+            not lex.org_modifiers.isdisjoint(forms),
+            not lex.adj_heads_before.single.keys().isdisjoint(forms),
+            any("adj:" + r in index for r in forms),
+            lex.cue_before.may_end(key),
+            lex.org_before.may_end(key),
+            lex.modifier_before.may_end(key),
+        )
+        self[key] = roles
+        return roles
+
+
+@dataclass(eq=False)
+class _Scanner:
+    """The per-token caches of one gazetteer and lexicon."""
+
+    gaz: Gazetteer
+    lex: Lexicon
+    begins: _BeginsCache
+    roles: _RolesCache
+
+
+_SCANNERS: list[_Scanner] = []
+
+
+def _scanner(gaz: Gazetteer, lex: Lexicon) -> _Scanner:
+    """The caches of ``gaz`` and ``lex`` (one pair at a time)."""
+    if _SCANNERS and _SCANNERS[0].gaz is gaz and _SCANNERS[0].lex is lex:
+        return _SCANNERS[0]
+    sc = _Scanner(gaz, lex, _BeginsCache(gaz, lex), _RolesCache(gaz, lex))
+    _SCANNERS[:] = [sc]
+    return sc
+
 
 
 # --- mentions ------------------------------------------------------------------------------------
@@ -452,38 +563,56 @@ def iter_chunks(text: str, size: int) -> Iterator[tuple[int, str]]:
 
 def _find_in_chunk(text: str, offset: int, gaz: Gazetteer, lex: Lexicon) -> list[RawMention]:
     tk = tokenize_text(text)
-    starts = _start_cache(gaz)
-    found_at = [(k, r) for k, r in enumerate(map(starts.__getitem__, tk.keys)) if r is not _NO_START]
-    hits = [k for k, r in found_at if r[0]]
-    cue_hits = [k for k, r in found_at if r[1] and not r[0] and _cue_precedes(tk, k, lex)]
-    if (len(hits) + len(cue_hits)) and _text_has_case(text):
+    sc = _scanner(gaz, lex)
+    keys = tk.keys
+    # one C-level pass picks the few tokens that begin a name or an organisation phrase
+    begins = list(map(sc.begins.__getitem__, keys))
+    hits: list[int] = []
+    cue_hits: list[int] = []
+    org_hits: list[int] = []
+    for k in compress(range(len(keys)), begins):
+        starts, cue_only, org = begins[k]  # type: ignore[misc]
+        if starts:
+            if not cue_only:
+                hits.append(k)
+            elif _cue_precedes(tk, k, lex):
+                cue_hits.append(k)
+        if org:
+            org_hits.append(k)
+    has_case = bool(hits or cue_hits) and _text_has_case(text)
+    if has_case:
         # a lower-case Latin word starts no name but a few ("disputed territories")
-        toks, keys, lower_ok = tk.toks, tk.keys, gaz.lower_first
+        toks, lower_ok = tk.toks, gaz.lower_first
         hits = [k for k in hits if not toks[k][0].islower() or keys[k] in lower_ok or not toks[k].isascii()]
         cue_hits = [k for k in cue_hits if not toks[k][0].islower() or not toks[k].isascii()]
     if cue_hits:
         hits = sorted(set(hits).union(cue_hits))
     if not hits:
         return []
-    org_starts = _org_start_cache(lex)
-    org_hits = [k for k, r in enumerate(map(org_starts.__getitem__, tk.keys)) if r]
-    org_spans = _org_spans(tk, lex, org_hits, org_starts) if org_hits else []
+    org_spans = _org_spans(tk, lex, org_hits, begins) if org_hits else []
     articles = _latin_articles(tk)
+    index, cue_only_keys = gaz.index, gaz.cue_only
+    token_starts, sentence_ends = tk.starts, tk.sentence_ends
     out: list[RawMention] = []
     covered = -1
+    sentence = Span(0, 0, "")
+    next_sentence = 0  # names come in text order: the sentence is found by moving forward
     for k in hits:
         if k <= covered:
             continue
-        strong, weak = starts[tk.keys[k]]
-        found = _longest_match(tk, k, strong + weak, gaz, articles)
+        found = _longest_match(tk, k, begins[k][0], index, articles)  # type: ignore[index]
         if found is None:
             continue
         key, last, entries, reading = found
         covered = last
-        if key in gaz.cue_only and not _cue_precedes(tk, k, lex):
+        if key in cue_only_keys and not _cue_precedes(tk, k, lex):
             continue
         first = k - 1 if (k - 1) in articles and _article_part_of_name(tk, k - 1) else k
-        m = _describe(tk, first, k, last, key, entries, reading, lex, gaz, org_spans)
+        if token_starts[first] >= next_sentence:
+            sentence = tk.sentence(token_starts[first])
+            i = bisect_right(sentence_ends, token_starts[first])
+            next_sentence = sentence_ends[i] if i < len(sentence_ends) else len(text)
+        m = _describe(tk, first, k, last, key, entries, reading, sentence, lex, gaz, org_spans, sc.roles, has_case)
         if offset:
             m = _shift(m, offset)
         out.append(m)
@@ -492,86 +621,56 @@ def _find_in_chunk(text: str, offset: int, gaz: Gazetteer, lex: Lexicon) -> list
 
 def _cue_precedes(tk: _Tokens, k: int, lex: Lexicon) -> bool:
     """Whether a cue word stands right before token k (the test for DTM-only names)."""
-    if k == 0 or not tk.soft_gap(k):
+    if k == 0 or not tk.gaps[k] & _SOFT_GAP:
         return False
     return lex.cue_before.before(tk, k - 1, max(0, k - 3)) is not None
-
-
-class _OrgStarts(dict[str, tuple[str, ...]]):
-    """folded token -> its readings that begin an organisation phrase."""
-
-    def __init__(self, first: frozenset[str]) -> None:
-        super().__init__()
-        self.first = first
-
-    def __missing__(self, key: str) -> tuple[str, ...]:
-        if len(self) > 300_000:
-            self.clear()
-        hits = tuple(r for r in readings(key) if r in self.first)
-        self[key] = hits
-        return hits
-
-
-_ORG_CACHES: dict[int, _OrgStarts] = {}
-
-
-def _org_start_cache(lex: Lexicon) -> _OrgStarts:
-    cache = _ORG_CACHES.get(id(lex))
-    if cache is None or cache.first is not lex.org_first:
-        _ORG_CACHES.clear()
-        cache = _ORG_CACHES[id(lex)] = _OrgStarts(lex.org_first)
-    return cache
 
 
 def _article_part_of_name(tk: _Tokens, a: int) -> bool:
     """Whether the article at token ``a`` belongs to the name after it (al-Anbar, Al Qaim)."""
     sep = tk.seps[a + 1]
-    return tk.joined(a, a + 1) and (sep[:1] in "-‐‑" or tk.toks[a][:1].isupper())
+    return bool(tk.gaps[a + 1] & _JOINED) and (sep[:1] in "-‐‑" or tk.toks[a][:1].isupper())
 
 
 def _latin_articles(tk: _Tokens) -> set[int]:
     """Positions of transliterated articles (al-, el-, ad-, Ash ...) in Latin text."""
-    out: set[int] = set()
-    n = len(tk.keys)
-    for k in range(n - 1):
-        key = tk.keys[k]
-        if key in LATIN_HYPHEN_ARTICLES and is_latin_article(key, tk.seps[k + 1][:1], tk.keys[k + 1]):
-            out.add(k)
-    return out
+    keys, seps = tk.keys, tk.seps
+    maybe = compress(range(len(keys) - 1), map(LATIN_HYPHEN_ARTICLES.__contains__, keys))
+    return {k for k in maybe if is_latin_article(keys[k], seps[k + 1][:1], keys[k + 1])}
 
 
 def _longest_match(
-    tk: _Tokens, k: int, readings: tuple[str, ...], gaz: Gazetteer, articles: set[int]
+    tk: _Tokens, k: int, starts: tuple[_Start, ...], index: dict[str, tuple[int, ...]], articles: set[int]
 ) -> tuple[str, int, tuple[int, ...], str] | None:
     """The longest gazetteer key starting at token ``k`` (under any of its readings):
     (key, last token, entries, reading)."""
-    index, first_tokens, keys = gaz.index, gaz.first_tokens, tk.keys
+    keys, gaps = tk.keys, tk.gaps
     best: tuple[str, int, tuple[int, ...], str] | None = None
-    for reading in readings:
-        longest = first_tokens.get(reading, 0)
+    n_tokens = len(keys)
+    for reading, longest, single, seconds in starts:
+        if longest > 1:
+            # the next word (past Latin articles) must be able to continue a name
+            j = k + 1
+            while j < n_tokens and gaps[j] & _JOINED and j in articles:
+                j += 1
+            if j >= n_tokens or not gaps[j] & _JOINED or keys[j] not in seconds:
+                longest = 1
         if longest <= 1:  # the common case: a one-word name
-            if best is None:
-                entries = index.get(reading)
-                if entries:
-                    best = (reading, k, entries, reading)
-                else:
-                    entries = index.get("adj:" + reading)
-                    if entries:
-                        best = ("adj:" + reading, k, entries, reading)
+            if best is None and single is not None:
+                best = (single[0], k, single[1], reading)
             continue
         # following tokens, skipping Latin articles, while only spaces/hyphens separate them
         follow: list[int] = []
         j = k + 1
-        n_tokens = len(keys)
-        while len(follow) < longest - 1 and j < n_tokens and tk.joined(j - 1, j):
+        while len(follow) < longest - 1 and j < n_tokens and gaps[j] & _JOINED:
             if j not in articles:
                 follow.append(j)
             j += 1
-        for n in range(len(follow), -1, -1):
-            last = follow[n - 1] if n else k
+        for n in range(len(follow), 0, -1):
+            last = follow[n - 1]
             if best is not None and best[1] >= last:
                 break
-            key = " ".join([reading, *(keys[i] for i in follow[:n])]) if n else reading
+            key = " ".join([reading, *(keys[i] for i in follow[:n])])
             entries = index.get(key)
             if entries:
                 best = (key, last, entries, reading)
@@ -580,18 +679,21 @@ def _longest_match(
             if entries:
                 best = ("adj:" + key, last, entries, reading)
                 break
+        else:
+            if best is None and single is not None:
+                best = (single[0], k, single[1], reading)
     return best
 
 
-def _org_spans(tk: _Tokens, lex: Lexicon, hits: list[int], starts: _OrgStarts) -> list[tuple[int, int]]:
+def _org_spans(tk: _Tokens, lex: Lexicon, hits: list[int], begins: list[_Begins | None]) -> list[tuple[int, int]]:
     """Token ranges covered by a known organisation phrase (tried at the tokens in ``hits``)."""
     spans: list[tuple[int, int]] = []
-    longest = max((len(p.split(" ")) for p in lex.org_phrases), default=0)
+    keys = tk.keys
     for k in hits:
-        forms = starts[tk.keys[k]]
-        for n in range(min(longest, len(tk.keys) - k), 0, -1):
-            rest = [tk.keys[i] for i in range(k + 1, k + n)]
-            if any(" ".join([r] + rest) in lex.org_phrases for r in forms):
+        forms = begins[k][2]  # type: ignore[index]
+        for n in range(min(lex.org_longest, len(keys) - k), 0, -1):
+            rest = keys[k + 1 : k + n]
+            if any(" ".join([r, *rest]) in lex.org_phrases for r in forms):
                 spans.append((k, k + n - 1))
                 break
     return spans
@@ -599,45 +701,52 @@ def _org_spans(tk: _Tokens, lex: Lexicon, hits: list[int], starts: _OrgStarts) -
 
 def _phrase_floor(tk: _Tokens, first: int, sentence_start: int) -> int:
     """The earliest token (at most :data:`CONTEXT_TOKENS` back) in the same phrase as ``first``."""
+    starts, gaps = tk.starts, tk.gaps
     floor = first
     limit = max(0, first - CONTEXT_TOKENS)
-    while floor > limit and tk.starts[floor - 1] >= sentence_start and tk.soft_gap(floor):
+    while floor > limit and starts[floor - 1] >= sentence_start and gaps[floor] & _SOFT_GAP:
         floor -= 1
     return floor
 
 
 def _phrase_ceiling(tk: _Tokens, last: int, sentence_end: int) -> int:
     """One past the last token (at most :data:`CONTEXT_TOKENS` on) in the same phrase as ``last``."""
+    starts, gaps = tk.starts, tk.gaps
     ceiling = last + 1
-    limit = min(len(tk.keys), last + 1 + CONTEXT_TOKENS)
-    while ceiling < limit and tk.starts[ceiling] < sentence_end and tk.soft_gap(ceiling):
+    limit = min(len(starts), last + 1 + CONTEXT_TOKENS)
+    while ceiling < limit and starts[ceiling] < sentence_end and gaps[ceiling] & _SOFT_GAP:
         ceiling += 1
     return ceiling
 
 
 def _describe(
-    tk: _Tokens, first: int, k: int, last: int, key: str, entries: tuple[int, ...], reading: str,
-    lex: Lexicon, gaz: Gazetteer, org_spans: list[tuple[int, int]],
+    tk: _Tokens, first: int, k: int, last: int, key: str, entries: tuple[int, ...], reading: str, sentence: Span,
+    lex: Lexicon, gaz: Gazetteer, org_spans: list[tuple[int, int]], roles: _RolesCache, has_case: bool,
 ) -> RawMention:
-    text = tk.text
-    start, end = tk.starts[first], tk.ends[last]
-    sentence = tk.sentence(start)
-    arabic = "\u0600" <= tk.keys[k][:1] <= "\u06ff"
-    proclitic = _proclitic(tk.keys[k], reading) if arabic else ""
+    text, keys, starts, ends, gaps = tk.text, tk.keys, tk.starts, tk.ends, tk.gaps
+    start, end = starts[first], ends[last]
+    s_start, s_end = sentence.start, sentence.end
+    literal = keys[k]
+    arabic = "\u0600" <= literal[:1] <= "\u06ff"
+    proclitic = _proclitic(literal, reading) if arabic and literal != reading else ""
     # context words are read only when the neighbouring token could start one (the common case,
     # a name after في or a comma, skips every table lookup)
-    prev_ok = first > 0 and tk.starts[first - 1] >= sentence.start and tk.soft_gap(first)
-    prev_flags = _word_flags(lex)[tk.keys[first - 1]] if prev_ok else (False, False)
-    prev_ctx = prev_flags[0]
-    next_ok = last + 1 < len(tk.keys) and tk.starts[last + 1] < sentence.end and tk.soft_gap(last + 1)
-    next_ctx = next_ok and tk.keys[last + 1] in lex.after_words
-    floor = _phrase_floor(tk, first, sentence.start) if prev_ctx or key.startswith("adj:") else first
-    ceiling = _phrase_ceiling(tk, last, sentence.end) if next_ctx else last + 1
+    prev_ok = first > 0 and starts[first - 1] >= s_start and gaps[first] & _SOFT_GAP
+    prev_roles = roles[keys[first - 1]] if prev_ok else _NO_ROLES
+    prev_ctx = prev_roles[0]
+    nxt = last + 1
+    next_ctx = (
+        nxt < len(keys) and starts[nxt] < s_end and gaps[nxt] & _SOFT_GAP and keys[nxt] in lex.after_words
+    )
+    adjectival = key.startswith("adj:")
+    floor = _phrase_floor(tk, first, s_start) if prev_ctx or adjectival else first
+    ceiling = _phrase_ceiling(tk, last, s_end) if next_ctx else nxt
 
-    if key.startswith("adj:"):
-        if not _has_geo_head(tk, first, last, lex, gaz, floor, _phrase_ceiling(tk, last, sentence.end), arabic):
-            return RawMention(start, end, text[start:end], key, entries, sentence, first, last, proclitic,
-                              adjectival=True, arabic=arabic, blocked="adjective")
+    if adjectival and not _has_geo_head(
+        tk, first, last, lex, gaz, floor, _phrase_ceiling(tk, last, s_end), arabic, roles
+    ):
+        return RawMention(start, end, text[start:end], key, entries, sentence, first, last, proclitic,
+                          adjectival=True, arabic=arabic, blocked="adjective")
     blocked: str | None = None
     if org_spans and any(a <= k and last <= b for a, b in org_spans):
         blocked = "organisation"
@@ -646,28 +755,30 @@ def _describe(
     cue_kind: str | None = None
     modifier: str | None = None
     modifier_span: Span | None = None
-    j = first - 1
-    cue_start = first
     if prev_ctx:
+        j = first - 1
+        cue_start = first
         # a cue word right before the name (Arabic/Kurdish, English "city of")
-        before = lex.cue_before.before(tk, j, floor) if proclitic[:1] not in ("ب", "ل", "ك") else None
-        if before is not None:
-            cue_start, cue_kind = before[0], str(before[1])
-            cue = text[tk.starts[cue_start] : tk.ends[j]]
-            j = cue_start - 1
+        if prev_roles[5] and proclitic[:1] not in ("ب", "ل", "ك"):
+            before = lex.cue_before.before(tk, j, floor)
+            if before is not None:
+                cue_start, cue_kind = before[0], str(before[1])
+                cue = text[starts[cue_start] : ends[j]]
+                j = cue_start - 1
         # an organisation head before, through modifiers and cue words (مجلس محافظة كركوك)
         if blocked is None:
             i, steps = cue_start - 1, 0
             while i >= floor and steps < 3:
-                if lex.org_before.before(tk, i, floor) is not None:
+                word = roles[keys[i]]
+                if word[6] and lex.org_before.before(tk, i, floor) is not None:
                     blocked = "organisation"
                     break
-                if any(r in lex.org_modifiers for r in tk.readings(i)) or lex.cue_before.before(tk, i, floor):
+                if word[2] or word[5] and lex.cue_before.before(tk, i, floor):
                     i, steps = i - 1, steps + 1
                     continue
                 break
         # a spatial modifier before the name and its cue (شمال شرقي ديالى, north-west of Mosul)
-        mod = lex.modifier_before.before(tk, j, floor) if j >= floor else None
+        mod = lex.modifier_before.before(tk, j, floor) if j >= floor and roles[keys[j]][7] else None
         if mod is not None:
             m_start, value = mod[0], str(mod[1])
             if value in _COMPASS and m_start - 1 >= floor:
@@ -676,62 +787,37 @@ def _describe(
                     value = _combine(str(prev[1]), value)
                     m_start = prev[0]
             modifier = value
-            modifier_span = Span(tk.starts[m_start], tk.ends[j], text[tk.starts[m_start] : tk.ends[j]])
+            modifier_span = Span(starts[m_start], ends[j], text[starts[m_start] : ends[j]])
     if next_ctx:
         if cue is None and not arabic:
-            after = lex.cue_after.after(tk, last + 1, ceiling)
+            after = lex.cue_after.after(tk, nxt, ceiling)
             if after is not None:
                 cue_kind = str(after[1])
-                cue = text[tk.starts[last + 1] : tk.ends[after[0]]]
-        if blocked is None and not arabic and tk.keys[last + 1] in lex.org_after:
+                cue = text[starts[nxt] : ends[after[0]]]
+        if blocked is None and not arabic and keys[nxt] in lex.org_after:
             blocked = "organisation"
         if modifier is None:
-            after_mod = lex.modifier_after.after(tk, last + 1, ceiling)
+            after_mod = lex.modifier_after.after(tk, nxt, ceiling)
             if after_mod is not None:
                 modifier = str(after_mod[1])
-                s, e = tk.starts[last + 1], tk.ends[after_mod[0]]
+                s, e = starts[nxt], ends[after_mod[0]]
                 modifier_span = Span(s, e, text[s:e])
 
-    capitalised = not arabic and text[tk.starts[k]].isupper()
+    capitalised = not arabic and text[starts[k]].isupper()
     locative = cue is not None
     if arabic:
-        locative = locative or prev_flags[1] or proclitic.lstrip("وف")[:1] in ("ب", "ل")
+        locative = locative or prev_roles[1] or proclitic.lstrip("وف")[:1] in ("ب", "ل")
     elif prev_ok:
-        locative = locative or tk.keys[first - 1] in LOCATIVE_EN
-    if not arabic and not capitalised and blocked is None and first == k == last and _text_has_case(text):
+        locative = locative or keys[first - 1] in LOCATIVE_EN
+    if not arabic and not capitalised and blocked is None and first == k == last and has_case:
         blocked = "lowercase"
 
     return RawMention(
         start, end, text[start:end], key, entries, sentence, first, last, proclitic, cue, cue_kind,
-        modifier, modifier_span, key.startswith("adj:"), arabic, capitalised,
-        start - sentence.start <= 2, locative, blocked,
+        modifier, modifier_span, adjectival, arabic, capitalised,
+        start - s_start <= 2, locative, blocked,
     )
 
-
-class _WordFlags(dict[str, tuple[bool, bool]]):
-    """folded token -> (starts/ends a cue, organisation or modifier phrase, is an Arabic locative
-    preposition), over all its readings; one per lexicon."""
-
-    def __init__(self, lex: Lexicon) -> None:
-        super().__init__()
-        self.lex = lex
-
-    def __missing__(self, key: str) -> tuple[bool, bool]:
-        if len(self) > 300_000:
-            self.clear()
-        forms = readings(key)
-        flags = (not self.lex.before_words.isdisjoint(forms), not LOCATIVE_AR.isdisjoint(forms))
-        self[key] = flags
-        return flags
-
-
-_WORD_FLAGS: list[_WordFlags] = []
-
-
-def _word_flags(lex: Lexicon) -> _WordFlags:
-    if not _WORD_FLAGS or _WORD_FLAGS[0].lex is not lex:
-        _WORD_FLAGS[:] = [_WordFlags(lex)]
-    return _WORD_FLAGS[0]
 
 
 def _proclitic(literal: str, reading: str) -> str:
@@ -754,22 +840,25 @@ def _combine(a: str, b: str) -> str:
 
 
 def _has_geo_head(
-    tk: _Tokens, first: int, last: int, lex: Lexicon, gaz: Gazetteer, floor: int, ceiling: int, arabic: bool
+    tk: _Tokens, first: int, last: int, lex: Lexicon, gaz: Gazetteer, floor: int, ceiling: int, arabic: bool,
+    roles: _RolesCache,
 ) -> bool:
     """Whether a country adjective qualifies a geographic noun (الحدود السورية, Syrian border)."""
+    keys = tk.keys
     if arabic:
         i = first - 1
         while i >= floor:
-            forms = tk.readings(i)
-            if any(r in lex.adj_heads_before.single for r in forms):
+            word = roles[keys[i]]
+            if word[3]:
                 return True
-            if any("adj:" + r in gaz.index for r in forms) or "و" == tk.keys[i]:
+            if word[4] or "و" == keys[i]:
                 i -= 1
                 continue
             return False
         return False
     i = last + 1
-    while i < ceiling and (tk.keys[i] == "and" or "adj:" + tk.keys[i] in gaz.index):
+    index = gaz.index
+    while i < ceiling and (keys[i] == "and" or "adj:" + keys[i] in index):
         i += 1
     return lex.adj_heads_after.after(tk, i, ceiling) is not None
 

@@ -227,14 +227,17 @@ def marks_of(analysis: Analysis, styles: Mapping[str, Mapping[str, Any]] | None 
                         m.sentence,
                     )
                 )
+    # every occurrence of a zone's trigger phrase is marked; the first one carries the sentence
     triggers: dict[tuple[int, int], list[int]] = {}
     for j, zone in enumerate(analysis.zones):
-        if _valid(zone.trigger.start, zone.trigger.end, text):
-            triggers.setdefault((zone.trigger.start, zone.trigger.end), []).append(j)
+        for span in zone.occurrences or [zone.trigger]:
+            if _valid(span.start, span.end, text):
+                triggers.setdefault((span.start, span.end), []).append(j)
     for (start, end), indices in triggers.items():
         first = analysis.zones[indices[0]]
         style = zone_style(first.kind, styles)
         labels = list(dict.fromkeys(analysis.zones[j].label for j in indices))
+        is_first = (first.trigger.start, first.trigger.end) == (start, end)
         marks.append(
             Mark(
                 start,
@@ -243,7 +246,7 @@ def marks_of(analysis: Analysis, styles: Mapping[str, Mapping[str, Any]] | None 
                 tuple(zone_ref(j) for j in indices),
                 style.colour,
                 f"{style.label}: {'; '.join(labels)}",
-                first.sentence,
+                first.sentence if is_first else None,
             )
         )
     for span in analysis.unanchored_triggers:

@@ -131,6 +131,9 @@ class Zone:
     ``data/zone_rules.toml`` and ``params`` its parameters (e.g. ``{"width_km": 20}``).
     ``covers``/``touches`` are ADM2 and ADM3 P-codes the zone covers (>= half of the unit's area)
     or merely intersects. ``seat`` is (lat, lon) of a point zone's seat, when it has one.
+    ``occurrences`` lists every trigger phrase in the text that describes this same zone, in text
+    order ("attacks in Diyala" said three times gives one zone with three occurrences); the first
+    is ``trigger``, and a zone made without occurrences gets ``[trigger]``.
     """
 
     id: str
@@ -148,6 +151,11 @@ class Zone:
     covers: list[str] = field(default_factory=list)
     touches: list[str] = field(default_factory=list)
     seat: tuple[float, float] | None = None
+    occurrences: list[Span] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.occurrences:
+            self.occurrences = [self.trigger]
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object of a zone in the ``extract`` jsonl and the GeoJSON export.
@@ -165,6 +173,7 @@ class Zone:
             "label_ar": self.label_ar,
             "places": list(self.places),
             "trigger": asdict(self.trigger),
+            "occurrences": [{"start": s.start, "end": s.end, "text": s.text} for s in self.occurrences],
             "sentence": asdict(self.sentence),
             "construction": self.construction,
             "params": self.params,

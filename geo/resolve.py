@@ -31,6 +31,8 @@ import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
+from functools import cached_property
+from operator import attrgetter, itemgetter
 
 from geo.extract import Lexicon, RawMention, find_mentions, iter_chunks, load_lexicon, token_key
 from geo.gazetteer import Entry, Gazetteer, load_gazetteer
@@ -104,6 +106,77 @@ class Link:
     kind: str
 
 
+# --- per-gazetteer features ------------------------------------------------------------------------
+
+
+@dataclass(eq=False)
+class _Features:
+    """What scoring reads of every entry, computed once per gazetteer.
+
+    Lists are indexed by entry position: ``prior`` (:func:`_prior`), ``kind``, ``country``,
+    ``gpc`` (governorate P-code), ``gov`` (the governorate an entry lies in or is),
+    ``strong_gpc`` (the governorate P-code of an entry taken on its name alone, else ``None``)
+    and ``named_country`` (the country a country entry names, else ``None``).
+    """
+
+    gaz: Gazetteer
+    prior: list[float]
+    kind: list[str]
+    country: list[str]
+    gpc: list[str | None]
+    gov: list[str | None]
+    strong_gpc: list[str | None]
+    named_country: list[str | None]
+    same_place: dict[tuple[int, int], bool] = field(default_factory=dict)
+    candidates: dict[tuple[int, float], Candidate] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, gaz: Gazetteer) -> _Features:
+        entries = gaz.entries
+        return cls(
+            gaz=gaz,
+            prior=[_prior(e) for e in entries],
+            kind=[e.kind for e in entries],
+            country=[e.country for e in entries],
+            gpc=[e.governorate_pcode for e in entries],
+            gov=[e.governorate_pcode or (e.pcode if e.kind == "governorate" else None) for e in entries],
+            strong_gpc=[e.governorate_pcode if e.strength == "strong" else None for e in entries],
+            named_country=[e.country if e.kind == "country" else None for e in entries],
+        )
+
+    def same(self, a: int, b: int) -> bool:
+        """:func:`_same_place` of two entries, cached."""
+        hit = self.same_place.get((a, b))
+        if hit is None:
+            if len(self.same_place) > 200_000:
+                self.same_place.clear()
+            entries = self.gaz.entries
+            hit = self.same_place[(a, b)] = bool(_same_place(entries[a], entries[b]))
+        return hit
+
+    def candidate(self, entry: int, score: float) -> Candidate:
+        """The (immutable, shared) :class:`Candidate` of an entry at a score."""
+        key = (entry, round(score, 4))
+        cand = self.candidates.get(key)
+        if cand is None:
+            if len(self.candidates) > 100_000:
+                self.candidates.clear()
+            cand = self.candidates[key] = self.gaz.entries[entry].to_candidate(score)
+        return cand
+
+
+_FEATURES: list[_Features] = []
+
+
+def _features(gaz: Gazetteer) -> _Features:
+    """The features of ``gaz`` (one gazetteer at a time)."""
+    if _FEATURES and _FEATURES[0].gaz is gaz and len(_FEATURES[0].prior) == len(gaz.entries):
+        return _FEATURES[0]
+    feats = _Features.of(gaz)
+    _FEATURES[:] = [feats]
+    return feats
+
+
 # --- step 2: candidates ----------------------------------------------------------------------------
 
 
@@ -111,19 +184,21 @@ def candidates(
     mentions: list[RawMention], gaz: Gazetteer, lexicon: Lexicon | None = None, links: list[Link] | None = None
 ) -> list[list[Scored]]:
     """Eligible candidates of every mention (empty for blocked mentions or missing evidence)."""
-    if links is None:
-        links = link_mentions(mentions, lexicon or load_lexicon())
-    ctx = _Context.of(mentions, links, gaz)
+    return _candidates(_Context(mentions, gaz, lexicon, links))
+
+
+def _candidates(ctx: _Context) -> list[list[Scored]]:
+    mentions, gaz = ctx.mentions, ctx.gaz
     out: list[list[Scored]] = []
-    strong_keys = gaz.strong_keys
+    strong_keys, ambiguous = gaz.strong_keys, gaz.ambiguous
     for i, m in enumerate(mentions):
         if m.blocked:
             out.append([])
             continue
-        if m.key in strong_keys and (not m.adjectival or m.key[4:] not in gaz.ambiguous):
+        if m.key in strong_keys and (not m.adjectival or m.key[4:] not in ambiguous):
             out.append([Scored(e_idx, 0.0) for e_idx in m.entries])
             continue
-        doubt = gaz.ambiguous.get(m.key.removeprefix("adj:"))
+        doubt = ambiguous.get(m.key.removeprefix("adj:"))
         eligible: list[Scored] = []
         for e_idx in m.entries:
             e = gaz.entries[e_idx]
@@ -150,28 +225,47 @@ def _needs_evidence(e: Entry, doubt: str | None) -> str | None:
     return None
 
 
-@dataclass
 class _Context:
-    """Article-wide facts the evidence rules read, computed once per article."""
+    """One article's mentions and the article-wide facts the steps read, each computed on first
+    use (most articles need only a few of them)."""
 
-    countries: set[str]
-    sentence_govs: dict[tuple[int, int], list[tuple[int, str]]]
-    article_govs: dict[str, set[int]]
-    containers: dict[int, list[int]]
+    def __init__(
+        self, mentions: list[RawMention], gaz: Gazetteer, lexicon: Lexicon | None, links: list[Link] | None
+    ) -> None:
+        self.mentions = mentions
+        self.gaz = gaz
+        self.lexicon = lexicon
+        if links is not None:
+            self.links = links
 
-    @classmethod
-    def of(cls, mentions: list[RawMention], links: list[Link], gaz: Gazetteer) -> _Context:
-        sentence_govs = _sentence_governorates(mentions, gaz)
+    @cached_property
+    def links(self) -> list[Link]:
+        return link_mentions(self.mentions, self.lexicon or load_lexicon())
+
+    @cached_property
+    def countries(self) -> set[str]:
+        return _article_countries(self.mentions, self.gaz)
+
+    @cached_property
+    def sentence_govs(self) -> dict[tuple[int, int], list[tuple[int, str]]]:
+        return _sentence_governorates(self.mentions, self.gaz)
+
+    @cached_property
+    def article_govs(self) -> dict[str, set[int]]:
         article_govs: dict[str, set[int]] = defaultdict(set)
-        for pairs in sentence_govs.values():
+        for pairs in self.sentence_govs.values():
             for j, g in pairs:
                 if len(article_govs[g]) < 2:  # two holders are enough to exclude any one mention
                     article_govs[g].add(j)
+        return article_govs
+
+    @cached_property
+    def containers(self) -> dict[int, list[int]]:
         containers: dict[int, list[int]] = defaultdict(list)
-        for link in links:
+        for link in self.links:
             if link.kind == "in":
                 containers[link.a].append(link.b)
-        return cls(_article_countries(mentions, gaz), sentence_govs, article_govs, containers)
+        return containers
 
 
 def _evidence(
@@ -205,14 +299,13 @@ def _evidence(
 
 def _article_countries(mentions: list[RawMention], gaz: Gazetteer) -> set[str]:
     """Countries named in the article (by name or adjective, not in an organisation name)."""
+    named = _features(gaz).named_country
     out: set[str] = set()
     for m in mentions:
-        if m.blocked == "organisation":
-            continue
-        for j in m.entries:
-            e = gaz.entries[j]
-            if e.kind == "country":
-                out.add(e.country)
+        if m.blocked != "organisation":
+            for j in m.entries:
+                if named[j]:
+                    out.add(named[j])  # type: ignore[arg-type]
     return out
 
 
@@ -220,14 +313,15 @@ def _sentence_governorates(
     mentions: list[RawMention], gaz: Gazetteer
 ) -> dict[tuple[int, int], list[tuple[int, str]]]:
     """Per sentence, (mention index, governorate P-code) of its unambiguous Iraqi mentions."""
+    strong_gpc = _features(gaz).strong_gpc
     out: dict[tuple[int, int], list[tuple[int, str]]] = defaultdict(list)
     for i, m in enumerate(mentions):
         if m.blocked or gaz.ambiguous.get(m.key):
             continue
         for j in m.entries:
-            e = gaz.entries[j]
-            if e.strength == "strong" and e.governorate_pcode:
-                out[(m.sentence.start, m.sentence.end)].append((i, e.governorate_pcode))
+            g = strong_gpc[j]
+            if g:
+                out[(m.sentence.start, m.sentence.end)].append((i, g))
     return out
 
 
@@ -238,28 +332,59 @@ def link_mentions(mentions: list[RawMention], lexicon: Lexicon) -> list[Link]:
     (near, شمال), a coordinating و / "and" / comma, or a proclitic ب/ل on Y (هيت بالأنبار).
     """
     links: list[Link] = []
+    gaps = _gap_cache(lexicon)
     for i in range(len(mentions) - 1):
         a, b = mentions[i], mentions[i + 1]
         if a.sentence.start != b.sentence.start or b.start - a.end > MAX_LINK_GAP or a.blocked or b.blocked:
             continue
         gap = _gap_text(a, b)
-        words = [token_key(t) for t in TOKEN_RE.findall(gap)] if gap.strip() else []
-        if not words:
-            if b.proclitic.startswith("و") or _LIST_SEP.match(gap) and ("," in gap or "،" in gap):
+        kind = gaps[gap]
+        if kind is None:  # no word between them: punctuation and proclitics decide
+            comma = "," in gap or "،" in gap
+            if b.proclitic.startswith("و") or comma and _LIST_SEP.match(gap):
                 links.append(Link(i, i + 1, "list"))
-                if "," in gap or "،" in gap:
+                if comma:
                     links.append(Link(i, i + 1, "in"))
             elif b.proclitic[:1] in ("ب", "ل") or b.proclitic.startswith(("وب", "ول")):
                 links.append(Link(i, i + 1, "in"))
-            continue
-        if len(words) == 1 and words[0] in ("and", "و", "or", "او"):
-            links.append(Link(i, i + 1, "list"))
-            continue
-        kinds = {_gap_word(lexicon, w) for w in words}
-        if "other" in kinds:
-            continue
-        links.append(Link(i, i + 1, "near" if "near" in kinds else "in"))
+        elif kind != "other":
+            links.append(Link(i, i + 1, kind))
     return links
+
+
+class _GapCache(dict[str, "str | None"]):
+    """Text between two names -> the link its words make: ``None`` (no words), ``"list"``,
+    ``"near"``, ``"in"`` or ``"other"`` (no link); one per lexicon, bounded."""
+
+    limit = 100_000
+
+    def __init__(self, lexicon: Lexicon) -> None:
+        super().__init__()
+        self.lexicon = lexicon
+
+    def __missing__(self, gap: str) -> str | None:
+        if len(self) > self.limit:
+            self.clear()
+        words = [token_key(t) for t in TOKEN_RE.findall(gap)] if gap.strip() else []
+        kind: str | None
+        if not words:
+            kind = None
+        elif len(words) == 1 and words[0] in ("and", "و", "or", "او"):
+            kind = "list"
+        else:
+            kinds = {_gap_word(self.lexicon, w) for w in words}
+            kind = "other" if "other" in kinds else "near" if "near" in kinds else "in"
+        self[gap] = kind
+        return kind
+
+
+_GAP_CACHES: list[_GapCache] = []
+
+
+def _gap_cache(lexicon: Lexicon) -> _GapCache:
+    if not _GAP_CACHES or _GAP_CACHES[0].lexicon is not lexicon:
+        _GAP_CACHES[:] = [_GapCache(lexicon)]
+    return _GAP_CACHES[0]
 
 
 _GAP_WORDS: dict[tuple[int, str], str] = {}
@@ -298,26 +423,37 @@ def score(
     links: list[Link] | None = None,
 ) -> list[list[Scored]]:
     """Score every candidate (in place) and sort each list best first."""
-    if links is None:
-        links = link_mentions(mentions, lexicon or load_lexicon())
-    countries = _article_countries(mentions, gaz)
+    return _score(_Context(mentions, gaz, lexicon, links), cands)
+
+
+def _score(ctx: _Context, cands: list[list[Scored]]) -> list[list[Scored]]:
+    mentions, gaz, links = ctx.mentions, ctx.gaz, ctx.links
+    feats = _features(gaz)
+    prior, kinds, country = feats.prior, feats.kind, feats.country
+    foreign = ctx.countries - {"IQ"}
     # first pass: priors and local evidence
-    priors = _priors(gaz)
     for m, cs in zip(mentions, cands, strict=True):
+        cue_kind = m.cue_kind
+        if cue_kind is None and not foreign and not m.adjectival:  # the common case: the prior alone
+            for c in cs:
+                c.score = prior[c.entry]
+            continue
+        agrees = _CUE_AGREES.get(cue_kind, ()) if cue_kind is not None else ()
         for c in cs:
-            e = gaz.entries[c.entry]
-            c.score = priors[c.entry]
-            if m.cue_kind is not None:
-                if e.kind in _CUE_AGREES.get(m.cue_kind, ()):
-                    c.score += W_CUE_MATCH
-                    c.why.append(f"cue {m.cue_kind}")
-                elif m.cue_kind != "other" and (e.kind in _ADMIN or m.cue_kind in _ADMIN):
-                    c.score -= W_CUE_CLASH
-            if e.country != "IQ" and e.country in countries and e.kind != "country":
-                c.score += W_COUNTRY
+            kind = kinds[c.entry]
+            sc = prior[c.entry]
+            if cue_kind is not None:
+                if kind in agrees:
+                    sc += W_CUE_MATCH
+                    c.why.append(f"cue {cue_kind}")
+                elif cue_kind != "other" and (kind in _ADMIN or cue_kind in _ADMIN):
+                    sc -= W_CUE_CLASH
+            if foreign and country[c.entry] in foreign and kind != "country":
+                sc += W_COUNTRY
                 c.why.append("country named")
-            if m.adjectival and e.kind == "country":
-                c.score += 0.05
+            if m.adjectival and kind == "country":
+                sc += 0.05
+            c.score = sc
     # containment, proximity and coordination between neighbouring mentions
     for link in links:
         ca, cb = cands[link.a], cands[link.b]
@@ -337,29 +473,23 @@ def score(
     _list_levels(links, cands, gaz)
     # coherence with the governorates the rest of the article points at
     govs = _governorate_votes(cands, gaz)
-    for i, cs in enumerate(cands):
-        own = {gaz.entries[c.entry].governorate_pcode for c in cs[:1]}
+    gpc, gov = feats.gpc, feats.gov
+    for cs in cands:
+        if not cs or not govs:
+            continue
+        own = gpc[cs[0].entry]
         for c in cs:
-            e = gaz.entries[c.entry]
-            g = e.governorate_pcode or (e.pcode if e.kind == "governorate" else None)
-            if g and govs.get(g, 0) - (1 if g in own else 0) > 0:
+            g = gov[c.entry]
+            if g and govs.get(g, 0) - (1 if g == own else 0) > 0:
                 c.score += W_GOVERNORATE
                 c.why.append("governorate coherent")
     for cs in cands:
-        cs.sort(key=lambda c: -c.score)
+        if len(cs) > 1:
+            cs.sort(key=_SCORE, reverse=True)  # stable: ties keep their order
     return cands
 
 
-_PRIORS: dict[int, list[float]] = {}
-
-
-def _priors(gaz: Gazetteer) -> list[float]:
-    """:func:`_prior` of every entry, computed once per gazetteer."""
-    cached = _PRIORS.get(id(gaz))
-    if cached is None or len(cached) != len(gaz.entries):
-        _PRIORS.clear()
-        cached = _PRIORS[id(gaz)] = [_prior(e) for e in gaz.entries]
-    return cached
+_SCORE = attrgetter("score")
 
 
 def _prior(e: Entry) -> float:
@@ -417,13 +547,12 @@ def _list_levels(links: list[Link], cands: list[list[Scored]], gaz: Gazetteer) -
 
 def _governorate_votes(cands: list[list[Scored]], gaz: Gazetteer) -> dict[str, int]:
     """How many mentions' best candidates lie in (or are) each Iraqi governorate."""
+    gov = _features(gaz).gov
     votes: dict[str, int] = defaultdict(int)
     for cs in cands:
         if not cs:
             continue
-        best = max(cs, key=lambda c: c.score)
-        e = gaz.entries[best.entry]
-        g = e.governorate_pcode or (e.pcode if e.kind == "governorate" else None)
+        g = gov[(cs[0] if len(cs) == 1 else max(cs, key=_SCORE)).entry]
         if g:
             votes[g] += 1
     return votes
@@ -441,45 +570,44 @@ def _km(a: Entry, b: Entry) -> float:
 def choose(mentions: list[RawMention], cands: list[list[Scored]], gaz: Gazetteer) -> list[Place]:
     """One entry per mention (one reading per name per article unless a cue says otherwise),
     grouped into places ordered by first mention."""
-    by_key: dict[str, dict[int, float]] = defaultdict(lambda: defaultdict(float))
+    feats = _features(gaz)
+    by_key: dict[str, dict[int, float]] = {}
     for m, cs in zip(mentions, cands, strict=True):
         if len(cs) > 1:
-            totals = by_key[m.key]
+            totals = by_key.get(m.key)
+            if totals is None:
+                totals = by_key[m.key] = {}
             for c in cs:
-                totals[c.entry] += c.score
-    chosen: list[tuple[int, Scored] | None] = []
+                totals[c.entry] = totals.get(c.entry, 0.0) + c.score
+    places: dict[int, Place] = {}
+    runners: dict[int, dict[int, float]] = {}
     for m, cs in zip(mentions, cands, strict=True):
         if not cs:
-            chosen.append(None)
             continue
         if len(cs) == 1:
-            chosen.append((cs[0].entry, cs[0]))
-            continue
-        totals = by_key[m.key]
-        pick = max(cs, key=lambda c: (totals[c.entry], c.score))
-        own = cs[0]
-        if m.cue_kind is not None and own.entry != pick.entry:
-            pick = own
-        chosen.append((pick.entry, pick))
-    places: dict[int, Place] = {}
-    runners: dict[int, dict[int, float]] = defaultdict(dict)
-    for m, cs, ch in zip(mentions, cands, chosen, strict=True):
-        if ch is None:
-            continue
-        entry_idx, pick = ch
-        conf = _confidence(pick, cs, gaz)
+            pick = cs[0]
+            conf = WEAK_FACTOR if pick.weak else 0.99
+        else:
+            totals = by_key[m.key]
+            pick = max(cs, key=lambda c: (totals[c.entry], c.score))
+            if m.cue_kind is not None and cs[0].entry != pick.entry:
+                pick = cs[0]
+            conf = _confidence(pick, cs, gaz)
+            others = runners.get(pick.entry)
+            if others is None:
+                others = runners[pick.entry] = {}
+            for c in cs:
+                if c.entry != pick.entry and others.get(c.entry, -1e9) < c.score:
+                    others[c.entry] = c.score
         mention = Mention(m.start, m.end, m.text, m.sentence, m.modifier, m.modifier_span, m.cue)
-        others = runners[entry_idx]
-        for c in cs:
-            if c.entry != entry_idx and others.get(c.entry, -1e9) < c.score:
-                others[c.entry] = c.score
-        place = places.get(entry_idx)
+        place = places.get(pick.entry)
         if place is not None:
             place.mentions.append(mention)
-            place.confidence = max(place.confidence, conf)
+            if conf > place.confidence:
+                place.confidence = conf
             continue
-        e = gaz.entries[entry_idx]
-        places[entry_idx] = Place(
+        e = gaz.entries[pick.entry]
+        places[pick.entry] = Place(
             id=e.id,
             name=e.name,
             name_ar=e.name_ar,
@@ -494,24 +622,10 @@ def choose(mentions: list[RawMention], cands: list[list[Scored]], gaz: Gazetteer
             governorate_pcode=e.governorate_pcode,
             dataset=e.dataset,
         )
-    for entry_idx, place in places.items():
-        best = sorted(runners[entry_idx].items(), key=lambda kv: -kv[1])[:MAX_ALTERNATIVES]
-        place.alternatives = [_candidate(gaz, i, sc) for i, sc in best]
+    for entry_idx, others in runners.items():  # runner-up candidates, best first
+        best = sorted(others.items(), key=itemgetter(1), reverse=True)[:MAX_ALTERNATIVES]
+        places[entry_idx].alternatives = [feats.candidate(i, sc) for i, sc in best]
     return sorted(places.values(), key=lambda p: p.mentions[0].start)
-
-
-_CANDIDATES: dict[tuple[int, int, float], Candidate] = {}
-
-
-def _candidate(gaz: Gazetteer, entry: int, score: float) -> Candidate:
-    """The (immutable, shared) :class:`Candidate` of an entry at a score."""
-    key = (id(gaz), entry, round(score, 4))
-    cand = _CANDIDATES.get(key)
-    if cand is None:
-        if len(_CANDIDATES) > 100_000:
-            _CANDIDATES.clear()
-        cand = _CANDIDATES[key] = gaz.entries[entry].to_candidate(score)
-    return cand
 
 
 def _confidence(pick: Scored, cs: list[Scored], gaz: Gazetteer) -> float:
@@ -519,29 +633,18 @@ def _confidence(pick: Scored, cs: list[Scored], gaz: Gazetteer) -> float:
     district it is the seat of, a governorate and its capital) as agreeing."""
     if len(cs) == 1:
         return WEAK_FACTOR if pick.weak else 0.99
+    same = _features(gaz).same
+    best, entry = pick.score, pick.entry
     total = agree = 0.0
     for c in cs:
-        w = math.exp((c.score - pick.score) / TEMPERATURE)
+        w = math.exp((c.score - best) / TEMPERATURE)
         total += w
-        if c.entry == pick.entry or _same_place_cached(gaz, pick.entry, c.entry):
+        if c.entry == entry or same(entry, c.entry):
             agree += w
     conf = agree / total if total else 0.0
     if pick.weak:
         conf *= WEAK_FACTOR
     return max(0.0, min(0.99, conf))
-
-
-_SAME: dict[tuple[int, int, int], bool] = {}
-
-
-def _same_place_cached(gaz: Gazetteer, a: int, b: int) -> bool:
-    key = (id(gaz), a, b)
-    hit = _SAME.get(key)
-    if hit is None:
-        if len(_SAME) > 200_000:
-            _SAME.clear()
-        hit = _SAME[key] = bool(_same_place(gaz.entries[a], gaz.entries[b]))
-    return hit
 
 
 def _same_place(a: Entry, b: Entry) -> bool:
@@ -573,10 +676,8 @@ def geoparse(text: str, *, gazetteer: Gazetteer | None = None, lexicon: Lexicon 
     mentions = find_mentions(text, gaz, lex)
     if not mentions:
         return []
-    links = link_mentions(mentions, lex)
-    cands = candidates(mentions, gaz, lex, links)
-    score(mentions, cands, gaz, lex, links)
-    return choose(mentions, cands, gaz)
+    ctx = _Context(mentions, gaz, lex, link_mentions(mentions, lex))
+    return choose(mentions, _score(ctx, _candidates(ctx)), gaz)
 
 
 def _geoparse_long(text: str, gaz: Gazetteer, lex: Lexicon) -> list[Place]:

@@ -161,13 +161,26 @@ class MapView:
     bounds: list[list[float]] | None = None
 
 
-def build_map(analysis: Analysis, *, basemap: str | None = None, view: MapView | None = None) -> folium.Map:
-    """The dashboard's map of ``analysis`` (same layers, styles and extent), as ``view`` shows it."""
+def build_map(
+    analysis: Analysis,
+    *,
+    basemap: str | None = None,
+    view: MapView | None = None,
+    styles: dict[str, dict[str, Any]] | None = None,
+) -> folium.Map:
+    """The dashboard's map of ``analysis`` (same layers, styles and extent), as ``view`` shows it.
+
+    ``styles`` (zone kind -> style) defaults to the rules file's, as on the dashboard.
+    """
     from geo import webmap
 
     view = view or MapView(basemap=basemap)
     m = webmap.analysis_map(
-        analysis, basemap=view.basemap, admin_levels=view.admin_levels or (1, 2), zone_kinds=view.zone_kinds
+        analysis,
+        basemap=view.basemap,
+        admin_levels=view.admin_levels or (1, 2),
+        zone_kinds=view.zone_kinds,
+        styles=styles,
     )
     if view.bounds is not None:
         m.fit_bounds(view.bounds, max_zoom=10)
@@ -397,7 +410,7 @@ def write_html(
     basemap = view.basemap if view is not None else basemap
     page = _page(
         analysis,
-        m if m is not None else build_map(analysis, basemap=basemap, view=view),
+        m if m is not None else build_map(analysis, basemap=basemap, view=view, styles=styles),
         title=title,
         basemap=basemap,
         settings=settings,
@@ -460,7 +473,7 @@ def render_png(
     if use_browser:
         page = _page(
             analysis,
-            m if m is not None else build_map(analysis, basemap=basemap, view=view),
+            m if m is not None else build_map(analysis, basemap=basemap, view=view, styles=styles),
             title=title,
             basemap=basemap,
             settings=settings,

@@ -6,7 +6,9 @@ text (:func:`find_triggers`), attach to each the resolved places the text lists 
 each zone's geometry from the COD-AB boundaries with the kind's construction
 (:mod:`geo.geometry`, in UTM 38N). Every zone keeps its provenance: kind, labels, trigger text and
 offsets, sentence, place P-codes, construction and parameters, boundary dataset version, and its
-area and the districts and sub-districts it covers or touches.
+area and the districts and sub-districts it covers or touches. A zone the text describes again
+("attacks in Diyala" in every report of a long file) is built once and drawn once; it keeps every
+trigger that describes it in ``occurrences``.
 
 Examples
 --------
@@ -18,15 +20,15 @@ Examples
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import math
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -64,6 +66,7 @@ _FRAME_COLUMNS = [
     "trigger_start",
     "trigger_end",
     "trigger_text",
+    "occurrences",
     "sentence_start",
     "sentence_end",
     "sentence",
@@ -94,12 +97,17 @@ class SkippedPlace:
 
 @dataclass
 class ZoneDerivation:
-    """Everything :func:`derive` found: zones, triggers without places, places skipped."""
+    """Everything :func:`derive` found: zones, triggers without places, places skipped.
+
+    ``unanchored`` holds the spans of the triggers that name no place and ``unanchored_triggers``
+    the same triggers with their kind and sentence.
+    """
 
     zones: list[Zone]
     unanchored: list[Span]
     skipped: list[SkippedPlace] = field(default_factory=list)
     triggers: list[Trigger] = field(default_factory=list)
+    unanchored_triggers: list[Trigger] = field(default_factory=list)
 
 
 # --- public API -----------------------------------------------------------------------------------
@@ -146,34 +154,61 @@ def derive(
     belt_side: str = "federal",
     rules: ZoneRules | None = None,
 ) -> ZoneDerivation:
-    """Like :func:`derive_zones`, with the places skipped (and why) and every trigger found."""
+    """Like :func:`derive_zones`, with the places skipped (and why) and every trigger found.
+
+    A zone is identified by its ``id`` (kind plus the units or places it is built from and their
+    modifier): every trigger that describes a zone already drawn adds an occurrence to it (and
+    its places, when it reached the same units through other names) instead of a second zone.
+    Each construction is built once per call, whatever the number of triggers that ask for it,
+    and the area, covers and touches are computed once per distinct zone.
+    """
     rules = rules or load_rules()
     check_belt(belt_km, belt_side, rules=rules)
     _check_input(text, places)
     triggers = find_triggers(text, rules=rules)
     out = ZoneDerivation(zones=[], unanchored=[], triggers=triggers)
-    seen: set[str] = set()
     attached = attach_places(text, places, triggers, rules=rules)
+    build = _Build(rules, belt_km=float(belt_km), belt_side=belt_side)
+    by_id: dict[str, Zone] = {}
     for kind, rule in rules.kinds.items():
         for trigger, hits in (pair for pair in attached if pair[0].kind == kind):
             if rule.attach != "none" and not hits:
-                out.unanchored.append(trigger.span)
+                out.unanchored_triggers.append(trigger)
                 continue
-            built, skipped = _BUILDERS[rule.construction](
-                trigger, hits, rule, belt_km=float(belt_km), belt_side=belt_side, rules_dir=rules.path.parent
-            )
+            built, skipped = _BUILDERS[rule.construction](build, trigger, hits, rule)
             out.skipped.extend(skipped)
-            fresh = [z for z in built if z.id not in seen]
-            seen.update(z.id for z in fresh)
-            out.zones.extend(fresh)
+            for zone in built:
+                held = by_id.get(zone.id)
+                if held is None:
+                    by_id[zone.id] = zone
+                    out.zones.append(zone)
+                else:
+                    _merge(held, zone, trigger.span)
             if not built and rule.attach != "none":
-                out.unanchored.append(trigger.span)
+                out.unanchored_triggers.append(trigger)
     for z in out.zones:
         _add_statistics(z, rules)
-    out.unanchored.sort(key=lambda s: s.start)
+    out.unanchored_triggers.sort(key=lambda t: t.span.start)
+    out.unanchored = [t.span for t in out.unanchored_triggers]
     for s in out.skipped:
-        log.info("zone %s: skipped %s (%s): %s", s.kind, s.name, s.place_id, s.reason)
+        log.debug("zone %s: skipped %s (%s): %s", s.kind, s.name, s.place_id, s.reason)
+    if out.skipped:
+        log.info("zones: %d places skipped", len(out.skipped))
     return out
+
+
+def _merge(held: Zone, again: Zone, trigger: Span) -> None:
+    """Add a later description of zone ``held`` (``again``, from ``trigger``) to it."""
+    if again is not held:
+        if again.params != held.params:
+            log.debug(
+                "zone %s at %d: other parameters than the first description, kept", held.id, trigger.start
+            )
+        extra = [p for p in again.places if p not in held.places]
+        if extra:
+            held.places = [*held.places, *extra]
+    if held.occurrences[-1] != trigger:
+        held.occurrences.append(trigger)
 
 
 def _check_input(text: Any, places: Any) -> None:
@@ -227,7 +262,8 @@ def zones_frame(zones: Iterable[Zone]) -> gpd.GeoDataFrame:
     """One row per zone (EPSG:4326, valid geometries) with its provenance and statistics.
 
     List columns (``places``, ``covers``, ``touches``) are comma-separated strings and ``params``
-    is a JSON string, so the frame writes to GeoPackage and CSV as it is.
+    is a JSON string, so the frame writes to GeoPackage and CSV as it is. ``occurrences`` counts
+    the trigger phrases that describe the zone (``trigger_*`` is the first of them).
     """
     rows = []
     geoms = []
@@ -242,6 +278,7 @@ def zones_frame(zones: Iterable[Zone]) -> gpd.GeoDataFrame:
                 "trigger_start": z.trigger.start,
                 "trigger_end": z.trigger.end,
                 "trigger_text": z.trigger.text,
+                "occurrences": len(z.occurrences),
                 "sentence_start": z.sentence.start,
                 "sentence_end": z.sentence.end,
                 "sentence": z.sentence.text,
@@ -289,6 +326,7 @@ class _Atlas:
         self.areas = {lvl: shapely.area(self.mgeoms[lvl]) for lvl in (2, 3)}
         self.iraq_m = self.mgeoms[0][0]
         self.version = boundaries.dataset_version()
+        self._names: dict[tuple[int, str], tuple[str, str]] = {}
 
     def level_of(self, pcode: str | None) -> int | None:
         if not pcode:
@@ -297,8 +335,12 @@ class _Atlas:
         return level if level is not None and pcode in self.row[level] else None
 
     def name(self, level: int, pcode: str) -> tuple[str, str]:
-        r = self.wgs[level].iloc[self.row[level][pcode]]
-        return str(r["name_en"]), str(r["name_ar"])
+        """``(English, Arabic)`` name of a unit."""
+        names = self._names.get((level, pcode))
+        if names is None:
+            r = self.wgs[level].iloc[self.row[level][pcode]]
+            names = self._names[(level, pcode)] = (str(r["name_en"]), str(r["name_ar"]))
+        return names
 
     def wgs_geom(self, level: int, pcode: str) -> BaseGeometry:
         return self.wgs[level].geometry.iloc[self.row[level][pcode]]
@@ -482,6 +524,39 @@ def _latlon(point_m: Point) -> tuple[float, float]:
 _Built = tuple[list[Zone], list[SkippedPlace]]
 
 
+class _Build:
+    """One derivation's settings and its memo: each place is located, and each construction
+    built, once per call however many triggers ask for it (a 20 MB text says "attacks in Diyala"
+    hundreds of times). Zones built here are shared, not copied, between the triggers."""
+
+    def __init__(self, rules: ZoneRules, *, belt_km: float, belt_side: str) -> None:
+        self.belt_km = belt_km
+        self.belt_side = belt_side
+        self.rules_dir = rules.path.parent
+        self._located: dict[tuple[Any, ...], _Located | str] = {}
+        self._made: dict[tuple[Any, ...], Any] = {}
+
+    def locate(self, place: Place) -> _Located | str:
+        key = _place_sig(place)
+        found = self._located.get(key)
+        if found is None:
+            found = self._located[key] = _locate(place)
+        return found
+
+    def once(self, key: tuple[Any, ...], make: Callable[..., Any], *args: Any) -> Any:
+        """``make(*args)`` the first time ``key`` is asked for in this call, the same object after."""
+        try:
+            return self._made[key]
+        except KeyError:
+            made = self._made[key] = make(*args)
+            return made
+
+
+def _place_sig(place: Place) -> tuple[Any, ...]:
+    """What a construction reads from a place (two place objects with it give the same zone)."""
+    return (place.id, place.kind, place.pcode, place.governorate_pcode, place.country, place.lat, place.lon)
+
+
 def _skip(rule: KindRule, trigger: Trigger, place: Place, reason: str) -> SkippedPlace:
     return SkippedPlace(rule.kind, trigger.span, place.id, place.name, reason)
 
@@ -515,55 +590,55 @@ def _zone(
     )
 
 
-def _build_seat_and_area(trigger: Trigger, hits: list[PlaceHit], rule: KindRule, **_: Any) -> _Built:
-    atlas = _atlas()
+def _build_seat_and_area(build: _Build, trigger: Trigger, hits: list[PlaceHit], rule: KindRule) -> _Built:
     zones, skipped = [], []
     for hit in hits:
         place = hit.place
-        located = _locate(place)
+        located = build.locate(place)
         if isinstance(located, str):
             skipped.append(_skip(rule, trigger, place, located))
             continue
-        level = min(located.level or 99, rule.params["point_area_level"])
-        area_pcode = _unit_at(located, level)
-        area_m = atlas.metric_geom(level, area_pcode)
-        seat_m, seat_name, seat_source = _seat(place, located, area_m)
-        area_en, area_ar = atlas.name(level, area_pcode)
-        zones.append(
-            _zone(
-                rule,
-                trigger,
-                zone_id=f"{rule.kind}:{_place_key(place)}",
-                label=f"{rule.label}: {place.name}",
-                label_ar=f"{rule.label_ar}: {place.name_ar or place.name}",
-                places=[_place_key(place)],
-                params={
-                    "area_level": level,
-                    "area_pcode": area_pcode,
-                    "area_name": area_en,
-                    "area_name_ar": area_ar,
-                    "seat_name": seat_name,
-                    "seat_source": seat_source,
-                    "located_by": located.how,
-                },
-                geometry_wgs=atlas.wgs_geom(level, area_pcode),
-                seat=_latlon(seat_m),
-            )
-        )
+        key = ("seat_and_area", rule.kind, _place_sig(place))
+        zones.append(build.once(key, _room_zone, rule, trigger, place, located))
     return zones, skipped
 
 
-def _build_belt(
-    trigger: Trigger, hits: list[PlaceHit], rule: KindRule, *, belt_km: float, belt_side: str, **_: Any
-) -> _Built:
+def _room_zone(rule: KindRule, trigger: Trigger, place: Place, located: _Located) -> Zone:
+    """The operations room at ``place``: its area of responsibility and its seat."""
     atlas = _atlas()
-    p = rule.params
-    kri = tuple(p["kurdistan_region"])
-    region, _federal, line = atlas.kurdistan(kri)
+    level = min(located.level or 99, rule.params["point_area_level"])
+    area_pcode = _unit_at(located, level)
+    area_m = atlas.metric_geom(level, area_pcode)
+    seat_m, seat_name, seat_source = _seat(place, located, area_m)
+    area_en, area_ar = atlas.name(level, area_pcode)
+    return _zone(
+        rule,
+        trigger,
+        zone_id=f"{rule.kind}:{_place_key(place)}",
+        label=f"{rule.label}: {place.name}",
+        label_ar=f"{rule.label_ar}: {place.name_ar or place.name}",
+        places=[_place_key(place)],
+        params={
+            "area_level": level,
+            "area_pcode": area_pcode,
+            "area_name": area_en,
+            "area_name_ar": area_ar,
+            "seat_name": seat_name,
+            "seat_source": seat_source,
+            "located_by": located.how,
+        },
+        geometry_wgs=atlas.wgs_geom(level, area_pcode),
+        seat=_latlon(seat_m),
+    )
+
+
+def _build_belt(build: _Build, trigger: Trigger, hits: list[PlaceHit], rule: KindRule) -> _Built:
+    atlas = _atlas()
+    kri = tuple(rule.params["kurdistan_region"])
     skipped: list[SkippedPlace] = []
     by_gov: dict[str, list[Place]] = {}
     for hit in hits:
-        located = _locate(hit.place)
+        located = build.locate(hit.place)
         if isinstance(located, str):
             skipped.append(_skip(rule, trigger, hit.place, located))
         elif located.adm1 in kri:
@@ -578,42 +653,61 @@ def _build_belt(
             )
         else:
             by_gov.setdefault(located.adm1, []).append(hit.place)
-    width_m = belt_km * 1000.0
-    reach = geom.belt_along_line(line, width_m)
-    on_line, pieces = {}, []
+    on_line = {}
     for gov, gov_places in by_gov.items():
-        piece = reach.intersection(atlas.metric_geom(1, gov))
-        if piece.area > 1e6:
+        if _belt_piece(build, rule, gov) is not None:
             on_line[gov] = gov_places
-            pieces.append(piece)
-        else:
-            name = atlas.name(1, gov)[0]
-            for place in gov_places:
-                skipped.append(
-                    _skip(
-                        rule,
-                        trigger,
-                        place,
-                        f"{name} lies more than {belt_km:g} km from the Kurdistan Region line",
-                    )
-                )
+            continue
+        name = atlas.name(1, gov)[0]
+        reason = f"{name} lies more than {build.belt_km:g} km from the Kurdistan Region line"
+        skipped.extend(_skip(rule, trigger, place, reason) for place in gov_places)
     if not on_line:
         return [], skipped
-    govs = sorted(on_line)
-    stretch = atlas.line_along(kri, tuple(govs))
-    belt = geom.clean(shapely.union_all(pieces))
-    if belt_side == "both":
+    govs = tuple(sorted(on_line))
+    places = list(dict.fromkeys(_place_key(pl) for g in govs for pl in on_line[g]))
+    zone = build.once(("belt", rule.kind, govs), _belt_zone, build, rule, trigger, govs, places)
+    if zone.places != places:  # the same belt, reached through other names: this trigger's places
+        zone = replace(zone, places=places, trigger=trigger.span, sentence=trigger.sentence, occurrences=[])
+    return [zone], skipped
+
+
+def _belt_piece(build: _Build, rule: KindRule, gov: str) -> BaseGeometry | None:
+    """The part of governorate ``gov`` within the belt width of the Kurdistan Region line
+    (metric), or None if the belt misses it; built once per call."""
+
+    def reach() -> BaseGeometry:
+        line = _atlas().kurdistan(tuple(rule.params["kurdistan_region"]))[2]
+        return geom.belt_along_line(line, build.belt_km * 1000.0)
+
+    def piece() -> BaseGeometry | None:
+        part = build.once(("belt_reach", rule.kind), reach).intersection(_atlas().metric_geom(1, gov))
+        return part if part.area > 1e6 else None
+
+    return build.once(("belt_piece", rule.kind, gov), piece)
+
+
+def _belt_zone(
+    build: _Build, rule: KindRule, trigger: Trigger, govs: tuple[str, ...], places: list[str]
+) -> Zone:
+    """The belt along the stretch of the Kurdistan Region line that borders ``govs``."""
+    atlas = _atlas()
+    p = rule.params
+    kri = tuple(p["kurdistan_region"])
+    region = atlas.kurdistan(kri)[0]
+    width_m = build.belt_km * 1000.0
+    stretch = atlas.line_along(kri, govs)
+    belt = geom.clean(shapely.union_all([_belt_piece(build, rule, gov) for gov in govs]))
+    if build.belt_side == "both":
         belt = geom.clean(shapely.union_all([belt, geom.belt_along_line(stretch, width_m, within=region)]))
     syria_line, syria_source = atlas.syria_frontier(
         p["syria_tolerance_km"], tuple(p["syria_frontier_governorates"])
     )
     iran_line = atlas.iran_frontier(tuple(p["iran_frontier_governorates"]))
     touch = p["frontier_touch_m"]
-    places = list(dict.fromkeys(_place_key(pl) for g in govs for pl in on_line[g]))
     params = {
-        "width_km": belt_km,
-        "side": belt_side,
-        "governorates": govs,
+        "width_km": build.belt_km,
+        "side": build.belt_side,
+        "governorates": list(govs),
         "kurdistan_region": list(kri),
         "line_km": round(stretch.length / 1000, 1),
         "reaches_syria": bool(belt.distance(syria_line) <= touch),
@@ -629,40 +723,42 @@ def _build_belt(
         from geo import sources
 
         dataset += "; " + sources.dataset_version(boundaries.NEIGHBOUR_DATASET)
-    zone = _zone(
+    return _zone(
         rule,
         trigger,
         zone_id=f"{rule.kind}:{'+'.join(govs)}",
-        label=f"{rule.label} ({belt_km:g} km, {belt_side} side)",
-        label_ar=f"{rule.label_ar} ({belt_km:g} كم)",
+        label=f"{rule.label} ({build.belt_km:g} km, {build.belt_side} side)",
+        label_ar=f"{rule.label_ar} ({build.belt_km:g} كم)",
         places=places,
         params=params,
         geometry_wgs=geom.to_wgs84(belt),
         dataset=dataset,
     )
-    return [zone], skipped
 
 
-def _build_unit_list(
-    trigger: Trigger, hits: list[PlaceHit], rule: KindRule, *, rules_dir: Path, **_: Any
-) -> _Built:
+def _build_unit_list(build: _Build, trigger: Trigger, hits: list[PlaceHit], rule: KindRule) -> _Built:
+    key = ("unit_list", rule.kind, rule.params["list"], tuple(rule.params["scopes"]))
+    return [build.once(key, _unit_list_zone, build, rule, trigger)], []
+
+
+def _unit_list_zone(build: _Build, rule: KindRule, trigger: Trigger) -> Zone:
+    """The union of the units of the rule's list whose scope is chosen (the disputed territories)."""
     atlas = _atlas()
     name = rule.params["list"]
     scopes = tuple(rule.params["scopes"])
-    _sources, units = load_unit_list(name, data_dir=rules_dir)
+    _sources, units = load_unit_list(name, data_dir=build.rules_dir)
     chosen = [u for u in units if u.scope in scopes]
     missing = [u.pcode for u in chosen if atlas.level_of(u.pcode) is None]
     if missing:
-        msg = f"{rules_dir / name}: P-codes {missing} are not in the boundaries ({atlas.version})"
+        msg = f"{build.rules_dir / name}: P-codes {missing} are not in the boundaries ({atlas.version})"
         raise RulesError(msg)
-    geometry_wgs = _union_wgs(tuple(u.pcode for u in chosen))
     params = {
         "list": f"data/{name}",
         "scopes": list(scopes),
         "units": len(chosen),
         "sources": sorted({s for u in chosen for s in u.sources}),
     }
-    zone = _zone(
+    return _zone(
         rule,
         trigger,
         zone_id=rule.kind,
@@ -670,9 +766,8 @@ def _build_unit_list(
         label_ar=rule.label_ar,
         places=[u.pcode for u in chosen],
         params=params,
-        geometry_wgs=geometry_wgs,
+        geometry_wgs=_union_wgs(tuple(u.pcode for u in chosen)),
     )
-    return [zone], []
 
 
 @lru_cache(maxsize=8)
@@ -682,38 +777,46 @@ def _union_wgs(pcodes: tuple[str, ...]) -> BaseGeometry:
     return geom.clean(shapely.union_all(parts))
 
 
-def _build_modified_area(trigger: Trigger, hits: list[PlaceHit], rule: KindRule, **_: Any) -> _Built:
-    p = rule.params
+def _build_modified_area(build: _Build, trigger: Trigger, hits: list[PlaceHit], rule: KindRule) -> _Built:
     zones, skipped = [], []
     for hit in hits:
         place, modifier = hit.place, hit.mention.modifier
-        located = _locate(place)
+        located = build.locate(place)
         if isinstance(located, str):
             skipped.append(_skip(rule, trigger, place, located))
             continue
-        if modifier is not None and modifier not in p["modifier_labels"]:
-            skipped.append(_skip(rule, trigger, place, f"modifier {modifier!r} has no construction"))
-            continue
-        shape_wgs, params, seat = _modified_shape(place, located, modifier, p)
-        if shape_wgs.is_empty:
-            skipped.append(_skip(rule, trigger, place, f"the {params['method']} construction is empty"))
-            continue
-        mod_en, mod_ar = p["modifier_labels"][modifier] if modifier else ("", "")
-        name_ar = place.name_ar or place.name
-        zones.append(
-            _zone(
-                rule,
-                trigger,
-                zone_id=f"{rule.kind}:{_place_key(place)}" + (f":{modifier}" if modifier else ""),
-                label=f"{rule.label}: {(mod_en + ' ') if mod_en else ''}{place.name}",
-                label_ar=f"{rule.label_ar}: {(mod_ar + ' ') if mod_ar else ''}{name_ar}",
-                places=[_place_key(place)],
-                params=params,
-                geometry_wgs=shape_wgs,
-                seat=seat,
-            )
-        )
+        key = ("modified_area", rule.kind, _place_sig(place), modifier)
+        made = build.once(key, _attack_zone, rule, trigger, place, located, modifier)
+        if isinstance(made, str):
+            skipped.append(_skip(rule, trigger, place, made))
+        else:
+            zones.append(made)
     return zones, skipped
+
+
+def _attack_zone(
+    rule: KindRule, trigger: Trigger, place: Place, located: _Located, modifier: str | None
+) -> Zone | str:
+    """The attack area at ``place`` with its ``modifier``, or the reason there is none."""
+    p = rule.params
+    if modifier is not None and modifier not in p["modifier_labels"]:
+        return f"modifier {modifier!r} has no construction"
+    shape_wgs, params, seat = _modified_shape(place, located, modifier, p)
+    if shape_wgs.is_empty:
+        return f"the {params['method']} construction is empty"
+    mod_en, mod_ar = p["modifier_labels"][modifier] if modifier else ("", "")
+    name_ar = place.name_ar or place.name
+    return _zone(
+        rule,
+        trigger,
+        zone_id=f"{rule.kind}:{_place_key(place)}" + (f":{modifier}" if modifier else ""),
+        label=f"{rule.label}: {(mod_en + ' ') if mod_en else ''}{place.name}",
+        label_ar=f"{rule.label_ar}: {(mod_ar + ' ') if mod_ar else ''}{name_ar}",
+        places=[_place_key(place)],
+        params=params,
+        geometry_wgs=shape_wgs,
+        seat=seat,
+    )
 
 
 def _modified_shape(
@@ -791,8 +894,13 @@ _STATS_LOCK = threading.Lock()
 
 
 def _add_statistics(zone: Zone, rules: ZoneRules) -> None:
-    """Fill ``area_km2``, ``covers`` and ``touches`` (ADM2 and ADM3 P-codes) of ``zone``."""
-    key = (zone.geometry.wkb, rules.cover_share, rules.touch_min_km2)
+    """Fill ``area_km2``, ``covers`` and ``touches`` (ADM2 and ADM3 P-codes) of ``zone``.
+
+    Computed once per distinct geometry: the cache is keyed by a digest of the geometry's WKB, so
+    it holds no copy of the geometries it has seen.
+    """
+    digest = hashlib.blake2b(shapely.to_wkb(zone.geometry), digest_size=16).digest()
+    key = (digest, rules.cover_share, rules.touch_min_km2)
     with _STATS_LOCK:
         cached = _STATS_CACHE.get(key)
         if cached is not None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -14,18 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from geo._browser import CHROMIUM_ARGS, chromium_path
+from geo.errors import ExportError
+
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 
 # Point the project at the offline mirror when nothing else is configured (CI sets it explicitly).
 if not os.environ.get("ZONE_ATLAS_MIRROR") and (SHARED / "data").is_dir():
@@ -85,12 +77,14 @@ def dashboard_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     """Debian's headless Chromium driven by Playwright (never a downloaded browser)."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium is not installed (./atlas installs it when run as root)")
+    try:
+        chromium = chromium_path()
+    except ExportError as exc:
+        pytest.skip(f"{exc} (./atlas installs it when run as root)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        b = pw.chromium.launch(executable_path=str(chromium), headless=True, args=list(CHROMIUM_ARGS))
         yield b
         b.close()
 

@@ -162,6 +162,19 @@ def test_clicking_a_place_shows_its_sentence(offline_page: Any, dashboard_url: s
     assert frame.locator(".leaflet-popup-content").count() == 1  # the rerun kept the map and its popup
     _shot(page, tmp_path, "place-clicked")
 
+    # choose something else in the list, come back and click the same place: it is selected again
+    view = frame.evaluate("[window.map.getCenter().lat, window.map.getCenter().lng, window.map.getZoom()]")
+    page.locator('[data-testid="stSelectbox"]').filter(has_text="Go to place or zone").click()
+    page.keyboard.type("Z0 ")
+    page.keyboard.press("Enter")
+    assert _until(lambda: page.locator('.za-article .za-selected[data-ref~="Z0"]').count() > 0)
+    _still(frame)
+    frame.evaluate(
+        f"window.map.closePopup(); window.map.setView([{view[0]}, {view[1]}], {view[2]}, {{animate: false}})"
+    )
+    frame.locator("path.za-place").nth(index).click()
+    assert _until(lambda: page.locator(f'.za-article .za-selected[data-ref~="{ref}"]').count() > 0)
+
 
 def test_clicking_a_zone_shows_its_trigger_sentence(
     offline_page: Any, dashboard_url: str, tmp_path: Path
@@ -241,6 +254,8 @@ def test_uploaded_html_article_runs_nothing(offline_page: Any, dashboard_url: st
              return n; }"""
     )
     assert opened >= 1
+    frame.locator("path.za-place").first.dispatch_event("click")  # the click goes back to the page too
+    page.locator(".za-quote").first.wait_for()
     page.wait_for_timeout(500)
     shown = page.locator(".za-article").inner_text()
     assert "<script>window.__pwned=1</script>" in shown  # the payload is shown as text

@@ -229,3 +229,16 @@ def test_spans_outside_the_text_are_ignored() -> None:
     analysis.text = analysis.text[:20]  # offsets now point past the end
     out = highlight.article_html(analysis, styles=STYLES, with_css=False)
     assert "".join(_parse(out).text) == analysis.text
+
+
+def test_every_occurrence_of_a_merged_zone_is_marked() -> None:
+    analysis = make_analysis()
+    zone = analysis.zones[2]
+    other = Span(0, 5, TEXT[0:5])
+    zone.occurrences = [zone.trigger, other]
+    out = _without_style(highlight.article_html(analysis, styles=STYLES))
+    triggers = [a for tag, a in _parse(out).tags if tag == "span" and "za-trigger" in (a.get("class") or "")]
+    assert [t["data-ref"] for t in triggers].count("Z2") == 2
+    marks = [m for m in highlight.marks_of(analysis, STYLES) if m.role == "trigger" and m.refs == ("Z2",)]
+    assert {(m.start, m.end) for m in marks} == {(zone.trigger.start, zone.trigger.end), (0, 5)}
+    assert [m.sentence for m in marks if (m.start, m.end) == (0, 5)] == [None]

@@ -705,6 +705,7 @@ def test_frame_has_provenance_and_valid_geometry(seed_zones: list[Zone]) -> None
         "trigger_start",
         "trigger_end",
         "trigger_text",
+        "occurrences",
         "sentence",
         "places",
         "construction",
@@ -717,6 +718,7 @@ def test_frame_has_provenance_and_valid_geometry(seed_zones: list[Zone]) -> None
         assert column in frame.columns
     assert all(isinstance(json.loads(p), dict) for p in frame["params"])
     assert (frame["area_km2"] > 0).all()
+    assert frame["occurrences"].tolist() == [len(z.occurrences) for z in seed_zones]
     assert frame["dataset"].str.startswith("cod_ab_iraq@").all()
     empty = zones_frame([])
     assert list(empty.columns) == list(frame.columns) and empty.crs.to_epsg() == 4326
@@ -725,8 +727,11 @@ def test_frame_has_provenance_and_valid_geometry(seed_zones: list[Zone]) -> None
 def test_to_dict_and_geojson_follow_the_contract(seed_zones: list[Zone]) -> None:
     for zone in seed_zones:
         d = json.loads(json.dumps(zone.to_dict(), ensure_ascii=False))
-        assert {"kind", "label", "label_ar", "places", "trigger", "params", "geometry"} <= set(d)
+        assert {"kind", "label", "label_ar", "places", "trigger", "occurrences", "params", "geometry"} <= set(
+            d
+        )
         assert set(d["trigger"]) == {"start", "end", "text"}
+        assert d["occurrences"][0] == d["trigger"] and len(d["occurrences"]) == len(zone.occurrences)
         assert shape(d["geometry"]).is_valid
     collection = zones_geojson(seed_zones)
     assert collection["type"] == "FeatureCollection" and len(collection["features"]) == len(seed_zones)
@@ -741,6 +746,260 @@ def test_derivation_is_fast_once_boundaries_are_warm(seed: tuple[str, list[Place
         derive_zones(text, places, belt_km=width)
         best = min(best, time.perf_counter() - t0)
     assert best < 0.2
+
+
+# --- repeated descriptions and large input --------------------------------------------------------
+
+
+def place_everywhere(
+    text: str,
+    surface: str,
+    *,
+    kind: str,
+    name: str,
+    lat: float,
+    lon: float,
+    pcode: str | None = None,
+    country: str = "IQ",
+) -> Place:
+    """One resolved place with a mention at every occurrence of ``surface`` (as the geoparser
+    gives a place named many times)."""
+    mentions = []
+    start = text.find(surface)
+    while start >= 0:
+        end = start + len(surface)
+        mentions.append(Mention(start, end, surface, Span(start, end, surface)))
+        start = text.find(surface, end)
+    return Place(
+        id=pcode or name,
+        name=name,
+        name_ar=surface,
+        kind=kind,
+        country=country,
+        lat=lat,
+        lon=lon,
+        confidence=0.9,
+        mentions=mentions,
+        pcode=pcode,
+    )
+
+
+def test_a_zone_described_again_is_one_zone_with_every_occurrence() -> None:
+    sentence = "ووقعت الهجمات في ديالى. "
+    text = sentence * 4 + "وتقرر تفعيل غرف العمليات في ديالى."
+    diyala = place_everywhere(
+        text, "ديالى", kind="governorate", name="Diyala", lat=33.95, lon=45.0, pcode="IQG10"
+    )
+    result = derive(text, [diyala])
+    (attack,) = of_kind(result.zones, "attack_area")
+    (room,) = of_kind(result.zones, "operations_room")
+    assert len(attack.occurrences) == 4 and attack.trigger == attack.occurrences[0]
+    assert [s.start for s in attack.occurrences] == [
+        len(sentence) * n + sentence.index("الهجمات") for n in range(4)
+    ]
+    for span in attack.occurrences:
+        assert text[span.start : span.end] == span.text == "الهجمات"
+    assert room.occurrences == [room.trigger] and room.trigger.text == "غرف العمليات"
+    assert [len(t) for t in (result.unanchored, result.skipped)] == [0, 0]
+    d = json.loads(json.dumps(attack.to_dict(), ensure_ascii=False))
+    assert [o["start"] for o in d["occurrences"]] == [s.start for s in attack.occurrences]
+    frame = zones_frame(result.zones).set_index("id")
+    assert frame.loc[attack.id, "occurrences"] == 4 and frame.loc[room.id, "occurrences"] == 1
+    assert frame.loc[attack.id, "trigger_start"] == attack.occurrences[0].start
+
+
+def test_zone_made_by_hand_counts_its_trigger_as_its_one_occurrence(seed_zones: list[Zone]) -> None:
+    z = seed_zones[0]
+    again = Zone(
+        z.id,
+        z.kind,
+        z.label,
+        z.label_ar,
+        z.places,
+        z.trigger,
+        z.sentence,
+        z.construction,
+        z.params,
+        z.geometry,
+        z.dataset,
+    )
+    assert again.occurrences == [z.trigger]
+    assert zones_frame([again])["occurrences"].tolist() == [1]
+
+
+def test_constructions_and_statistics_run_once_per_distinct_zone(monkeypatch: pytest.MonkeyPatch) -> None:
+    from collections import OrderedDict
+
+    from geo import zones as zmod
+
+    calls: Counter[str] = Counter()
+
+    def counted(name: str) -> None:
+        real = getattr(zmod, name)
+
+        def wrapper(*args: object, **kwargs: object) -> object:
+            calls[name] += 1
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(zmod, name, wrapper)
+
+    for name in ("_modified_shape", "_room_zone", "_belt_zone", "_unit_list_zone", "_locate", "_statistics"):
+        counted(name)
+    monkeypatch.setattr(zmod, "_STATS_CACHE", OrderedDict())  # statistics computed afresh in this test
+    text = (
+        "ووقعت الهجمات في شمال بابل وكركوك. وستكون غرف العمليات في كركوك. "
+        "ونشأت فراغات أمنية في كركوك. وتبقى المناطق المتنازع عليها. "
+    ) * 50
+    babil = place_everywhere(
+        text, "بابل", kind="governorate", name="Babil", lat=32.55, lon=44.6, pcode="IQG07"
+    )
+    babil.mentions = [
+        Mention(m.start, m.end, m.text, m.sentence, "north", Span(m.start - 4, m.start - 1, "شمال"))
+        for m in babil.mentions
+    ]
+    kirkuk = place_everywhere(
+        text, "كركوك", kind="governorate", name="Kirkuk", lat=35.35, lon=44.1, pcode="IQG13"
+    )
+    result = derive(text, [babil, kirkuk])
+    assert Counter(z.kind for z in result.zones) == {
+        "attack_area": 2,
+        "operations_room": 1,
+        "security_vacuum": 1,
+        "disputed_territories": 1,
+    }
+    assert all(len(z.occurrences) == 50 for z in result.zones)
+    assert calls == {
+        "_modified_shape": 2,  # north of Babil, Kirkuk
+        "_room_zone": 1,
+        "_belt_zone": 1,
+        "_unit_list_zone": 1,
+        "_locate": 2,  # each place once
+        "_statistics": 4,  # once per distinct geometry: Kirkuk's room and attacks share the governorate
+    }
+    calls.clear()
+    derive(text, [babil, kirkuk])  # a new call builds again, but statistics come from the cache
+    assert calls["_modified_shape"] == 2 and calls["_statistics"] == 0
+
+
+def test_the_same_belt_reached_through_other_names_keeps_all_its_places() -> None:
+    text = "وتمتد الفراغات في كركوك. وتبقى الفراغات في مدينة كركوك."
+    kirkuk_gov = place(
+        text, "كركوك", kind="governorate", name="Kirkuk", name_ar="كركوك", lat=35.35, lon=44.1, pcode="IQG13"
+    )
+    kirkuk_city = place(
+        text,
+        "كركوك",
+        kind="city",
+        name="Kirkuk",
+        name_ar="كركوك",
+        lat=KIRKUK_CITY[0],
+        lon=KIRKUK_CITY[1],
+        nth=1,
+    )
+    (belt,) = derive_zones(text, [kirkuk_gov, kirkuk_city])[0]
+    assert belt.params["governorates"] == ["IQG13"]
+    assert belt.places == ["IQG13", kirkuk_city.id]
+    assert [s.text for s in belt.occurrences] == ["الفراغات", "الفراغات"]
+
+
+def test_a_lone_mark_between_trigger_and_place_is_not_a_word() -> None:
+    text = "تصاعدت الهجمات ً في كركوك"  # a stray tanween folds to nothing
+    kirkuk = place(
+        text, "كركوك", kind="governorate", name="Kirkuk", name_ar="كركوك", lat=35.35, lon=44.1, pcode="IQG13"
+    )
+    (zone,) = derive_zones(text, [kirkuk])[0]
+    assert zone.id == "attack_area:IQG13"
+
+
+def test_a_few_hundred_kilobytes_give_one_zone_per_distinct_description() -> None:
+    block = (
+        "ووقعت الهجمات في ديالى وكركوك. "
+        "The attacks went on around Baghdad. "
+        "وستكون غرف العمليات في ديالى. "
+        "ونشأت فراغات أمنية بين كركوك وديالى. "
+        "Officials denied any attacks. "  # names no place
+        "وتبقى المناطق المتنازع عليها.\n"
+    )
+    repeats = 1200
+    text = block * repeats
+    assert len(text.encode("utf-8")) > 300_000
+    diyala = place_everywhere(
+        text, "ديالى", kind="governorate", name="Diyala", lat=33.95, lon=45.0, pcode="IQG10"
+    )
+    kirkuk = place_everywhere(
+        text, "كركوك", kind="governorate", name="Kirkuk", lat=35.35, lon=44.1, pcode="IQG13"
+    )
+    baghdad = place_everywhere(
+        text, "Baghdad", kind="city", name="Baghdad", lat=BAGHDAD_CITY[0], lon=BAGHDAD_CITY[1]
+    )
+    baghdad.mentions = [
+        Mention(m.start, m.end, m.text, m.sentence, "around", Span(m.start - 7, m.start - 1, "around"))
+        for m in baghdad.mentions
+    ]
+    result = derive(text, [diyala, kirkuk, baghdad])
+    occurrences = {z.id: len(z.occurrences) for z in result.zones}
+    assert occurrences == {
+        "operations_room:IQG10": repeats,
+        "security_vacuum:IQG10+IQG13": repeats,
+        "disputed_territories": repeats,
+        "attack_area:IQG10": repeats,
+        "attack_area:IQG13": repeats,
+        "attack_area:Baghdad:around": repeats,
+    }
+    assert len(result.unanchored) == repeats and {s.text for s in result.unanchored} == {"attacks"}
+    assert len(result.triggers) == 6 * repeats
+    for z in result.zones:
+        starts = [s.start for s in z.occurrences]
+        assert starts == sorted(starts) and len(set(starts)) == repeats
+        assert all(text[s.start : s.end] == s.text for s in z.occurrences)
+    frame = zones_frame(result.zones)
+    assert frame["occurrences"].tolist() == [repeats] * 6
+
+
+def _scan_every_position(text: str) -> list[tuple[str, int, int]]:
+    """Trigger matches the plain way: every pattern over the whole folded text, longest first."""
+    from geo.normalize import normalize_with_map
+    from geo.zone_text import _patterns
+
+    rules = load_rules()
+    folded, index = normalize_with_map(text)
+    out = []
+    for kind, rule in rules.kinds.items():
+        spans = []
+        for phrase in _patterns(rule, rules.proclitics_ar):
+            for m in phrase.pattern.finditer(folded):
+                a, b = m.span("core")
+                spans.append((index[a], index[b - 1] + 1))
+        last_end = -1
+        for a, b in sorted(spans, key=lambda ab: (ab[0], -(ab[1] - ab[0]))):
+            if a >= last_end:
+                out.append((kind, a, b))
+                last_end = b
+    return sorted(out, key=lambda t: (t[1], t[0]))
+
+
+def test_trigger_search_finds_what_a_scan_of_every_position_finds(seed_text: str) -> None:
+    texts = [seed_text, ENGLISH_SEED.read_text(encoding="utf-8")]
+    texts += [
+        p.read_text(encoding="utf-8") for p in sorted((REPO / "tests" / "gold" / "articles").glob("*.txt"))
+    ]
+    texts.append("وصعّد التنظيم هجماتِه وهجماتهم، ﻻ غرفِ العمليات المشتركة؛ attack-attacks _attack ATTACKS ﷲ")
+    for text in texts:
+        found = [(t.kind, t.span.start, t.span.end) for t in find_triggers(text)]
+        assert found == _scan_every_position(text)
+
+
+def test_folded_text_maps_back_like_the_normaliser() -> None:
+    import numpy as np
+
+    from geo.normalize import normalize_with_map
+    from geo.zone_text import fold_text
+
+    for text in ("", "plain", "وكَرْكُوك ﻻ ﷲ Ünïcode ـــ", ENGLISH_SEED.read_text(encoding="utf-8")):
+        folded, index = normalize_with_map(text)
+        mine, offsets = fold_text(text)
+        assert mine == folded
+        assert offsets.sources(np.arange(len(folded))).tolist() == index
 
 
 # --- command line ---------------------------------------------------------------------------------
@@ -768,7 +1027,8 @@ def test_cli_zones_writes_a_feature_collection(
     (belt,) = [f for f in collection["features"] if f["properties"]["kind"] == "security_vacuum"]
     assert belt["properties"]["params"]["width_km"] == 30
     assert all(shape(f["geometry"]).is_valid for f in collection["features"])
-    assert "names no place" in capsys.readouterr().err  # unanchored triggers are reported
+    err = capsys.readouterr().err
+    assert "name no place" in err and "no zone drawn" in err  # unanchored triggers are reported
 
 
 def test_cli_zones_jsonl_has_one_zone_per_line(

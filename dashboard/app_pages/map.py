@@ -67,24 +67,30 @@ with text_column:
     views.goto_select(analysis, styles, selection_key)
     views.article_panel(analysis, styles, selected)
 
-places_tab, zones_tab, notes_tab = st.tabs(
-    [f"Places ({len(analysis.places)})", f"Zones ({len(analysis.zones)})", f"Notes ({len(analysis.notes)})"]
+# Only the open tab runs (lazy tabs): the map paints sooner, and the exports are only built when
+# the analyst opens Downloads.
+places_tab, zones_tab, notes_tab, downloads_tab = st.tabs(
+    list(state.DETAIL_TABS), key=state.DETAILS_TAB, on_change="rerun", default=state.DETAIL_TABS[0]
 )
-with places_tab:
-    views.places_table(analysis, selection_key)
-with zones_tab:
-    views.zones_table(analysis, styles, names, selection_key)
-with notes_tab:
-    notes = analysis.notes or ["Nothing to report."]
-    st.html("<ul>" + "".join(f'<li dir="auto">{highlight.escape(n)}</li>' for n in notes) + "</ul>")
-
-# --- Downloads (issue 6: dashboard/downloads.py) ---------------------------------------------
-render_downloads(
-    analysis,
-    settings,
-    basemap=options.basemap,
-    title=record.title,
-    admin_levels=options.admin_levels,
-    zone_kinds=options.zone_kinds,
-    bounds=bounds,
-)
+if places_tab.open:
+    with places_tab:
+        views.places_table(analysis, selection_key)
+if zones_tab.open:
+    with zones_tab:
+        views.zones_table(analysis, styles, names, selection_key)
+if notes_tab.open:
+    with notes_tab:
+        notes = analysis.notes or ["Nothing to report."]
+        st.html("<ul>" + "".join(f'<li dir="auto">{highlight.escape(n)}</li>' for n in notes) + "</ul>")
+if downloads_tab.open:
+    with downloads_tab:
+        # --- Downloads (issue 6: dashboard/downloads.py) ------------------------------------
+        render_downloads(
+            analysis,
+            settings,
+            basemap=options.basemap,
+            title=record.title,
+            admin_levels=options.admin_levels,
+            zone_kinds=options.zone_kinds,
+            bounds=bounds,
+        )
