@@ -40,6 +40,7 @@ from shapely.geometry.base import BaseGeometry
 from geo import boundaries, sources
 from geo.errors import DataSourceError, ExportError
 from geo.model import Analysis, Place, Zone
+from geo.zones import FRAME_COLUMNS
 
 if TYPE_CHECKING:
     from geo.analysis import Settings
@@ -88,29 +89,7 @@ ZONE_EXTRA_SCHEMA: dict[str, str] = {
     "dataset_version": "object",
 }
 #: Columns of the zones layer (plus ``geometry``, EPSG:4326): the zone frame's, then the export's.
-ZONE_COLUMNS = (
-    "id",
-    "kind",
-    "label",
-    "label_ar",
-    "places",
-    "trigger_start",
-    "trigger_end",
-    "trigger_text",
-    "occurrences",
-    "sentence_start",
-    "sentence_end",
-    "sentence",
-    "construction",
-    "params",
-    "dataset",
-    "area_km2",
-    "covers",
-    "touches",
-    "seat_lat",
-    "seat_lon",
-    *ZONE_EXTRA_SCHEMA,
-)
+ZONE_COLUMNS = (*FRAME_COLUMNS, *ZONE_EXTRA_SCHEMA)
 _ZONE_DTYPES = {
     "trigger_start": "Int64",
     "trigger_end": "Int64",

@@ -57,7 +57,8 @@ ADMIN_LEVELS = {"governorate": 1, "district": 2, "subdistrict": 3}
 #: How far outside every sub-district a point place may lie and still be placed (border towns), m.
 POINT_SNAP_M = 2000.0
 _LEVEL_OF_PCODE = {5: 1, 8: 2, 11: 3}
-_FRAME_COLUMNS = [
+#: Columns of :func:`zones_frame` (plus ``geometry``); the exports' zones layer starts with these.
+FRAME_COLUMNS = (
     "id",
     "kind",
     "label",
@@ -78,7 +79,7 @@ _FRAME_COLUMNS = [
     "touches",
     "seat_lat",
     "seat_lon",
-]
+)
 
 
 # --- results --------------------------------------------------------------------------------------
@@ -294,7 +295,7 @@ def zones_frame(zones: Iterable[Zone]) -> gpd.GeoDataFrame:
         )
         geoms.append(geom.clean(z.geometry))
     frame = gpd.GeoDataFrame(
-        rows, columns=_FRAME_COLUMNS, geometry=gpd.GeoSeries(geoms, crs="EPSG:4326"), crs="EPSG:4326"
+        rows, columns=list(FRAME_COLUMNS), geometry=gpd.GeoSeries(geoms, crs="EPSG:4326"), crs="EPSG:4326"
     )
     return frame
 
