@@ -493,21 +493,20 @@ def analysis_layers(
 
 
 def analysis_bounds(analysis: Analysis, *, pad_deg: float = 0.15) -> list[list[float]] | None:
-    """``[[south, west], [north, east]]`` around the article's places (zones when it has none).
+    """``[[south, west], [north, east]]`` around the article's places and the zones drawn from them.
 
     Countries are left out when the article names anything smaller ("the Syrian border" should
-    not pull the view to Damascus).
+    not pull the view to Damascus); zones are in, so a belt that runs to the border is seen whole.
     """
     located = [p for p in analysis.places if math.isfinite(p.lat) and math.isfinite(p.lon)]
     local = [p for p in located if p.kind != "country"] or located
     points = [(p.lat, p.lon) for p in local]
+    for zone in analysis.zones:
+        if zone.geometry is not None and not zone.geometry.is_empty:
+            minx, miny, maxx, maxy = zone.geometry.bounds
+            points += [(miny, minx), (maxy, maxx)]
     if not points:
-        boxes = [
-            z.geometry.bounds for z in analysis.zones if z.geometry is not None and not z.geometry.is_empty
-        ]
-        if not boxes:
-            return None
-        points = [(b[1], b[0]) for b in boxes] + [(b[3], b[2]) for b in boxes]
+        return None
     lats, lons = zip(*points, strict=True)
     return [[min(lats) - pad_deg, min(lons) - pad_deg], [max(lats) + pad_deg, max(lons) + pad_deg]]
 

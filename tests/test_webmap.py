@@ -137,3 +137,11 @@ def test_boundaries_map_layers(levels: tuple[int, ...]) -> None:
     page = webmap.boundaries_map(levels=levels).get_root().render()
     assert page.count("L.geoJson(") == len(levels)
     assert "IQG10" in page  # Diyala's P-code in the tooltip data
+
+
+def test_bounds_take_in_the_zones_too() -> None:
+    analysis = make_analysis()
+    (south, west), (north, east) = webmap.analysis_bounds(analysis)
+    for zone in analysis.zones:
+        minx, miny, maxx, maxy = zone.geometry.bounds
+        assert south < miny and maxy < north and west < minx and maxx < east
