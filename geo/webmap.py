@@ -69,6 +69,8 @@ def new_map(basemap: str | None = None, height: str | int = "100%") -> folium.Ma
         control_scale=True,
         prefer_canvas=False,
         height=height,
+        zoom_snap=0.25,  # fractional zoom: fitting a view frames it tightly, not at the next whole level
+        zoom_delta=0.5,
     )
     m.get_root().html.add_child(folium.Element("<style>.leaflet-container{background:#dde6ee;}</style>"))
     if basemap == "osm":
