@@ -1,8 +1,12 @@
 """Text -> raw place mentions, with the words around them that the resolver weighs.
 
 One pass of tokenisation (a regex split; offsets come from the cumulative part lengths), one
-cached fold per distinct token, and dictionary lookups of folded n-grams that start with a
-known first token. For each name found the module records:
+cached fold per distinct token, and one cached answer per distinct folded token to "what may
+begin here" (its readings that start a name or an organisation phrase, the one-word name it is,
+the words that may follow it in a longer name). Folded n-grams are looked up only where the
+next word may continue a name, and grown only along known name prefixes; the words around a name
+are read through per-token role flags, so most names need no phrase-table lookup at all. For
+each name found the module records:
 
 * the cue word before or after it (محافظة، قضاء، ناحية، مدينة، قرية / province, district ...),
 * a spatial modifier (شمال/جنوب/شرق/غرب، أطراف، محيط، حزام / north of, outskirts of ...), see
@@ -29,7 +33,7 @@ import re
 import tomllib
 from bisect import bisect_right
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate, compress
 from pathlib import Path
@@ -63,7 +67,7 @@ LOCATIVE_EN = frozenset(
 #: Longest text processed in one tokenisation pass; longer texts are cut at line breaks.
 CHUNK_CHARS = 200_000
 _TOKEN_SPLIT = re.compile(f"({TOKEN_RE.pattern})")
-_SENTENCE_MARK = re.compile(r"[.!?؟…\n]")
+_SENTENCE_MARKS = ".!?؟…\n"
 _SENTENCE_FOLLOW = frozenset(" \t\n\r\"'”»)\u00a0")
 _HARD_SEP = re.compile(r"[.,،؛;:!?؟\n|/]")
 _LATIN_SEP_OK = re.compile(r"^[\s\-‐‑]*$")
@@ -124,6 +128,16 @@ class PhraseTable:
                 by_first.setdefault(p[0], []).append((p, v))
         self.by_last = by_last
         self.by_first = by_first
+        # by last token: (length, {the tokens after the first: {first token: (rank, value)}}),
+        # longest first, so :meth:`before` tries a few dictionary lookups, not every phrase
+        ending: dict[str, dict[int, dict[tuple[str, ...], dict[str, tuple[int, str]]]]] = {}
+        for last, group in by_last.items():
+            for rank, (p, v) in enumerate(group):
+                firsts = ending.setdefault(last, {}).setdefault(len(p), {}).setdefault(p[1:], {})
+                firsts.setdefault(p[0], (rank, v))
+        self._ending = {
+            last: tuple(sorted(by_len.items(), key=lambda kv: -kv[0])) for last, by_len in ending.items()
+        }
         self._single_of = _SingleReadings(self.single)
 
     def __contains__(self, phrase: object) -> bool:
@@ -144,14 +158,23 @@ class PhraseTable:
         if end < floor or end < 0:
             return None
         keys = tk.keys
-        longer = self.by_last.get(keys[end])
+        longer = self._ending.get(keys[end])
         if longer is not None:
-            for phrase, value in longer:
-                s = end - len(phrase) + 1
-                if s < floor or tuple(keys[s + 1 : end + 1]) != phrase[1:]:
+            for length, tails in longer:
+                s = end - length + 1
+                if s < floor:
                     continue
-                if phrase[0] in readings(keys[s]) and tk.joined(s, end):
-                    return s, value
+                firsts = tails.get(tuple(keys[s + 1 : end + 1]))
+                if firsts is None:
+                    continue
+                # the first phrase (in table order) whose first token is a reading of keys[s]
+                hit = None
+                for r in readings(keys[s]):
+                    rank_value = firsts.get(r)
+                    if rank_value is not None and (hit is None or rank_value < hit):
+                        hit = rank_value
+                if hit is not None and tk.joined(s, end):
+                    return s, hit[1]
         v = self._single_of[keys[end]]
         return None if v is None else (end, v)
 
@@ -203,15 +226,16 @@ class Lexicon:
     connectors: PhraseTable
     before_words: frozenset[str] = frozenset()
     after_words: frozenset[str] = frozenset()
-    org_longest: int = 0
+    org_prefixes: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         before = {w for t in (self.cue_before, self.org_before, self.modifier_before) for p in t for w in p}
         after = {w for t in (self.cue_after, self.modifier_after) for p in t for w in p}
         object.__setattr__(self, "before_words", frozenset(before | self.org_modifiers))
         object.__setattr__(self, "after_words", frozenset(after | self.org_after))
-        longest = max((len(p.split(" ")) for p in self.org_phrases), default=0)
-        object.__setattr__(self, "org_longest", longest)
+        prefixes = {" ".join(words[:n]) for words in (p.split(" ") for p in self.org_phrases)
+                    for n in range(1, len(words) + 1)}
+        object.__setattr__(self, "org_prefixes", frozenset(prefixes))
 
 
 def _key_tuple(phrase: str) -> tuple[str, ...]:
@@ -321,12 +345,12 @@ def token_key(tok: str) -> str:
     return _FOLD[tok]
 
 
-#: Bits of a separator's class (see :class:`_GapCache`).
+#: Bits of a separator's class (see :class:`_SeparatorCache`).
 _SOFT_GAP = 1  # no punctuation that ends a phrase
 _JOINED = 2  # spaces and hyphens only: the tokens on each side may form one name
 
 
-class _GapCache(dict[str, int]):
+class _SeparatorCache(dict[str, int]):
     """separator -> its class: :data:`_SOFT_GAP` | :data:`_JOINED` bits; bounded."""
 
     limit = 10_000
@@ -338,7 +362,7 @@ class _GapCache(dict[str, int]):
         return code
 
 
-_GAPS = _GapCache()
+_SEPARATORS = _SeparatorCache()
 #: How far (in tokens) the context of a name is read on each side.
 CONTEXT_TOKENS = 5
 
@@ -359,45 +383,40 @@ class _Tokens:
     seps: list[str]
     gaps: list[int]
     sentence_ends: list[int]
-    _sentences: dict[int, Span] = field(default_factory=dict)
 
-    def readings(self, k: int) -> tuple[str, ...]:
-        return readings(self.keys[k])
-
-    def sentence(self, pos: int) -> Span:
-        i = bisect_right(self.sentence_ends, pos)
-        cached = self._sentences.get(i)
-        if cached is not None:
-            return cached
-        start = self.sentence_ends[i - 1] if i else 0
-        end = self.sentence_ends[i] if i < len(self.sentence_ends) else len(self.text)
-        while start < end and self.text[start].isspace():
-            start += 1
-        while end > start and self.text[end - 1].isspace():
-            end -= 1
-        span = self._sentences[i] = Span(start, end, self.text[start:end])
-        return span
+    def sentence_at(self, i: int) -> Span:
+        """Sentence ``i`` (the one ending at ``sentence_ends[i]``), without the spaces around it."""
+        ends = self.sentence_ends
+        start = ends[i - 1] if i else 0
+        raw = self.text[start : ends[i] if i < len(ends) else len(self.text)]
+        body = raw.lstrip()
+        start += len(raw) - len(body)
+        body = body.rstrip()
+        return Span(start, start + len(body), body)
 
     def joined(self, a: int, b: int) -> bool:
         """Whether tokens a and a+1 .. b are separated by spaces or hyphens only."""
         gaps = self.gaps
         return all(gaps[k] & _JOINED for k in range(a + 1, b + 1))
 
-    def soft_gap(self, k: int) -> bool:
-        """Whether the separator before token k holds no punctuation that ends a phrase."""
-        return bool(self.gaps[k] & _SOFT_GAP)
-
 
 def _sentence_ends(text: str) -> list[int]:
     """Offsets just past each sentence end: a line break, or . ! ? ؟ … followed by a space,
     a closing quote or the end of the text (so 3.5 and U.S.A do not end sentences)."""
+    marks: list[int] = []
+    for ch in _SENTENCE_MARKS:  # str.find per mark beats one regex scan over the text
+        i = text.find(ch)
+        while i >= 0:
+            marks.append(i)
+            i = text.find(ch, i + 1)
+    marks.sort()
     ends: list[int] = []
     n = len(text)
     follow = _SENTENCE_FOLLOW
-    for m in _SENTENCE_MARK.finditer(text):
-        e = m.end()
-        if text[e - 1] == "\n" or e == n or text[e] in follow:
-            if ends and ends[-1] == e - 1:
+    for p in marks:
+        e = p + 1
+        if e == n or text[p] == "\n" or text[e] in follow:
+            if ends and ends[-1] == p:
                 ends[-1] = e  # "?!", "...", ".\n" and blank lines end one sentence
             else:
                 ends.append(e)
@@ -413,23 +432,57 @@ def tokenize_text(text: str) -> _Tokens:
     ends = offs[1::2]
     seps = parts[0::2]
     keys = list(map(_FOLD.__getitem__, toks))
-    gaps = list(map(_GAPS.__getitem__, seps))
+    gaps = list(map(_SEPARATORS.__getitem__, seps))
     return _Tokens(text, toks, keys, starts, ends, seps, gaps, _sentence_ends(text))
 
 
 # --- what a token may begin ----------------------------------------------------------------------
+#
+# Everything the scan asks of a folded token depends on the token alone, so it is worked out
+# once per distinct token (per gazetteer and lexicon) and kept in the caches below.
 
-#: How a name may start at a token: ``(reading, longest name in tokens from that reading,
-#: (key, entries) of the one-token name under that reading or None, second tokens of the
-#: longer names)``.
-_Start = tuple[str, int, "tuple[str, tuple[int, ...]] | None", frozenset[str]]
-#: A token's starts (strong readings first, then readings that begin only cue-only names),
-#: whether it begins only cue-only names, and its readings that begin an organisation phrase.
-_Begins = tuple[tuple[_Start, ...], bool, tuple[str, ...]]
+
+@dataclass(frozen=True, slots=True)
+class _Start:
+    """How a name may start at a token read as ``reading``."""
+
+    reading: str
+    #: the longest name (in tokens) that begins with the reading
+    longest: int
+    #: (key, entries) of the one-token name under the reading, or None
+    single: tuple[str, tuple[int, ...]] | None
+    #: the second tokens of the longer names
+    seconds: frozenset[str]
+    #: whether the token is in Arabic script
+    arabic: bool
+    #: the proclitic letters the reading took off the token (وكركوك -> و, للموصل -> ل)
+    proclitic: str
+    #: whether the proclitic lets a cue word stand before the name (not بـ لـ كـ)
+    cue_ok: bool
+    #: whether the proclitic is a locative preposition (بـ, لـ after و/ف)
+    locative: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Begins:
+    """What a token may begin."""
+
+    #: its readings that begin a name: those taken on sight first, then those that begin only
+    #: names of cue-only places
+    starts: tuple[_Start, ...]
+    #: whether it begins only names of cue-only places
+    cue_only: bool
+    #: its readings that begin an organisation phrase
+    org: tuple[str, ...]
+    #: (key, entries, start) of the one-word name it is under its first reading that is one
+    one_word: tuple[str, tuple[int, ...], _Start] | None
+    #: the words that may follow it in a longer name: when the next word is none of them, the
+    #: match is ``one_word`` (the common case, decided without growing n-grams)
+    seconds: frozenset[str]
 
 
 class _BeginsCache(dict[str, "_Begins | None"]):
-    """folded token -> :data:`_Begins`, or ``None`` for the many words that begin nothing."""
+    """folded token -> :class:`_Begins`, or ``None`` for the many words that begin nothing."""
 
     limit = 300_000
 
@@ -438,11 +491,15 @@ class _BeginsCache(dict[str, "_Begins | None"]):
         self.gaz = gaz
         self.lex = lex
         seconds: dict[str, set[str]] = {}
+        prefixes: set[str] = set()
         for name in gaz.index:
             parts = name.removeprefix("adj:").split(" ")
             if len(parts) > 1:
                 seconds.setdefault(parts[0], set()).add(parts[1])
+                prefixes.update(" ".join(parts[:n]) for n in range(2, len(parts) + 1))
         self.seconds = {first: frozenset(words) for first, words in seconds.items()}
+        #: the first two, three ... words of every name of more than one word
+        self.prefixes = frozenset(prefixes)
 
     def __missing__(self, key: str) -> _Begins | None:
         if len(self) > self.limit:
@@ -454,11 +511,14 @@ class _BeginsCache(dict[str, "_Begins | None"]):
         org = tuple(r for r in forms if r in self.lex.org_first)
         hit: _Begins | None = None
         if strong or weak or org:
-            hit = (tuple(self._start(r) for r in strong + weak), not strong, org)
+            starts = tuple(self._start(key, r) for r in strong + weak)
+            one_word = next(((s.single[0], s.single[1], s) for s in starts if s.single is not None), None)
+            seconds = frozenset().union(*(s.seconds for s in starts if s.longest > 1))
+            hit = _Begins(starts, not strong, org, one_word, seconds)
         self[key] = hit
         return hit
 
-    def _start(self, reading: str) -> _Start:
+    def _start(self, literal: str, reading: str) -> _Start:
         index = self.gaz.index
         single: tuple[str, tuple[int, ...]] | None = None
         for key in (reading, "adj:" + reading):
@@ -466,20 +526,43 @@ class _BeginsCache(dict[str, "_Begins | None"]):
             if entries:
                 single = (key, entries)
                 break
-        return reading, self.gaz.first_tokens.get(reading, 0), single, self.seconds.get(reading, frozenset())
+        arabic = "\u0600" <= literal[:1] <= "\u06ff"
+        proclitic = _proclitic(literal, reading) if arabic else ""
+        return _Start(
+            reading, self.gaz.first_tokens.get(reading, 0), single, self.seconds.get(reading, frozenset()),
+            arabic, proclitic, proclitic[:1] not in ("ب", "ل", "ك"), proclitic.lstrip("وف")[:1] in ("ب", "ل"),
+        )
 
 
-#: What a word means next to a name, over all its readings: (is a word of a cue, organisation
-#: or modifier phrase, Arabic locative preposition, organisation modifier, head noun before a
-#: country adjective, itself a country adjective, may end a cue phrase read before a name, may
-#: end an organisation head, may end a spatial modifier). The last three are exact pre-checks
-#: of :meth:`PhraseTable.before` (which finds nothing where they are false).
-_WordRoles = tuple[bool, bool, bool, bool, bool, bool, bool, bool]
-_NO_ROLES: _WordRoles = (False, False, False, False, False, False, False, False)
+@dataclass(frozen=True, slots=True)
+class _Roles:
+    """What a word means next to a name, over all its readings (slotted: the scan reads these
+    fields for every name, and slot reads are the fastest attribute reads)."""
+
+    #: a word of a cue, organisation or modifier phrase read before a name
+    context: bool
+    #: an Arabic locative preposition (في، من، قرب ...)
+    locative_ar: bool
+    #: a word between an organisation head and a name (مجلس محافظة كركوك)
+    org_modifier: bool
+    #: a noun a country adjective after it qualifies (الحدود السورية)
+    adj_head: bool
+    #: itself a country adjective
+    adjective: bool
+    #: may end a cue phrase read before a name; the three ``ends_`` fields are exact pre-checks
+    #: of :meth:`PhraseTable.before`, which finds nothing where they are false
+    ends_cue: bool
+    #: may end an organisation head
+    ends_org: bool
+    #: may end a spatial modifier
+    ends_modifier: bool
 
 
-class _RolesCache(dict[str, _WordRoles]):
-    """folded token -> :data:`_WordRoles`."""
+_NO_ROLES = _Roles(False, False, False, False, False, False, False, False)
+
+
+class _RolesCache(dict[str, _Roles]):
+    """folded token -> :class:`_Roles`."""
 
     limit = 300_000
 
@@ -488,20 +571,20 @@ class _RolesCache(dict[str, _WordRoles]):
         self.gaz = gaz
         self.lex = lex
 
-    def __missing__(self, key: str) -> _WordRoles:
+    def __missing__(self, key: str) -> _Roles:
         if len(self) > self.limit:
             self.clear()
         lex, index = self.lex, self.gaz.index
         forms = readings(key)
-        roles = (
-            not lex.before_words.isdisjoint(forms),
-            not LOCATIVE_AR.isdisjoint(forms),
-            not lex.org_modifiers.isdisjoint(forms),
-            not lex.adj_heads_before.single.keys().isdisjoint(forms),
-            any("adj:" + r in index for r in forms),
-            lex.cue_before.may_end(key),
-            lex.org_before.may_end(key),
-            lex.modifier_before.may_end(key),
+        roles = _Roles(
+            context=not lex.before_words.isdisjoint(forms),
+            locative_ar=not LOCATIVE_AR.isdisjoint(forms),
+            org_modifier=not lex.org_modifiers.isdisjoint(forms),
+            adj_head=not lex.adj_heads_before.single.keys().isdisjoint(forms),
+            adjective=any("adj:" + r in index for r in forms),
+            ends_cue=lex.cue_before.may_end(key),
+            ends_org=lex.org_before.may_end(key),
+            ends_modifier=lex.modifier_before.may_end(key),
         )
         self[key] = roles
         return roles
@@ -529,22 +612,24 @@ def _scanner(gaz: Gazetteer, lex: Lexicon) -> _Scanner:
     return sc
 
 
-
 # --- mentions ------------------------------------------------------------------------------------
 
 
-def find_mentions(text: str, gaz: Gazetteer, lexicon: Lexicon | None = None) -> list[RawMention]:
+def find_mentions(
+    text: str, gaz: Gazetteer, lexicon: Lexicon | None = None, *, offset: int = 0
+) -> list[RawMention]:
     """Every gazetteer name in ``text`` (longest match first, no overlaps), with its context.
 
     Texts longer than :data:`CHUNK_CHARS` are processed in line-aligned chunks so memory stays
-    bounded; offsets always refer to ``text``.
+    bounded; offsets always refer to ``text``, plus ``offset`` when ``text`` is a piece of a
+    longer text that starts there.
     """
     lexicon = lexicon or load_lexicon()
     if len(text) <= CHUNK_CHARS:
-        return _find_in_chunk(text, 0, gaz, lexicon)
+        return _find_in_chunk(text, offset, gaz, lexicon)
     out: list[RawMention] = []
     for pos, chunk in iter_chunks(text, CHUNK_CHARS):
-        out.extend(_find_in_chunk(chunk, pos, gaz, lexicon))
+        out.extend(_find_in_chunk(chunk, offset + pos, gaz, lexicon))
     return out
 
 
@@ -564,20 +649,21 @@ def iter_chunks(text: str, size: int) -> Iterator[tuple[int, str]]:
 def _find_in_chunk(text: str, offset: int, gaz: Gazetteer, lex: Lexicon) -> list[RawMention]:
     tk = tokenize_text(text)
     sc = _scanner(gaz, lex)
-    keys = tk.keys
-    # one C-level pass picks the few tokens that begin a name or an organisation phrase
+    keys, roles = tk.keys, sc.roles
+    # one lookup per token (C-level map and compress) picks the few tokens that begin a name or
+    # an organisation phrase
     begins = list(map(sc.begins.__getitem__, keys))
     hits: list[int] = []
     cue_hits: list[int] = []
     org_hits: list[int] = []
     for k in compress(range(len(keys)), begins):
-        starts, cue_only, org = begins[k]  # type: ignore[misc]
-        if starts:
-            if not cue_only:
+        info: _Begins = begins[k]  # type: ignore[assignment]
+        if info.starts:
+            if not info.cue_only:
                 hits.append(k)
-            elif _cue_precedes(tk, k, lex):
+            elif k and roles[keys[k - 1]].ends_cue and _cue_precedes(tk, k, lex):
                 cue_hits.append(k)
-        if org:
+        if info.org:
             org_hits.append(k)
     has_case = bool(hits or cue_hits) and _text_has_case(text)
     if has_case:
@@ -589,32 +675,47 @@ def _find_in_chunk(text: str, offset: int, gaz: Gazetteer, lex: Lexicon) -> list
         hits = sorted(set(hits).union(cue_hits))
     if not hits:
         return []
-    org_spans = _org_spans(tk, lex, org_hits, begins) if org_hits else []
-    articles = _latin_articles(tk)
-    index, cue_only_keys = gaz.index, gaz.cue_only
-    token_starts, sentence_ends = tk.starts, tk.sentence_ends
+    org_reach = _org_reach(_org_spans(tk, lex, org_hits, begins)) if org_hits else {}
+    index, cue_only_keys, prefixes = gaz.index, gaz.cue_only, sc.begins.prefixes
+    token_starts, sentence_ends, gaps, n_tokens = tk.starts, tk.sentence_ends, tk.gaps, len(keys)
     out: list[RawMention] = []
     covered = -1
-    sentence = Span(0, 0, "")
+    sentence = placed = Span(0, 0, "")  # the sentence in this chunk, and where it is in the text
     next_sentence = 0  # names come in text order: the sentence is found by moving forward
     for k in hits:
         if k <= covered:
             continue
-        found = _longest_match(tk, k, begins[k][0], index, articles)  # type: ignore[index]
-        if found is None:
+        info = begins[k]  # type: ignore[assignment]
+        # n-grams are grown only when the next word (or a Latin article) may continue a name
+        nxt = k + 1
+        if info.seconds and nxt < n_tokens and gaps[nxt] & _JOINED and (
+            keys[nxt] in info.seconds or keys[nxt] in LATIN_HYPHEN_ARTICLES
+        ):
+            found = _longest_match(tk, k, info.starts, index, prefixes)
+            if found is None:
+                continue
+            key, last, entries, start = found
+        elif info.one_word is not None:
+            key, entries, start = info.one_word
+            last = k
+        else:
             continue
-        key, last, entries, reading = found
         covered = last
-        if key in cue_only_keys and not _cue_precedes(tk, k, lex):
+        if key in cue_only_keys and not (roles[keys[k - 1]].ends_cue and _cue_precedes(tk, k, lex)):
             continue
-        first = k - 1 if (k - 1) in articles and _article_part_of_name(tk, k - 1) else k
-        if token_starts[first] >= next_sentence:
-            sentence = tk.sentence(token_starts[first])
+        first = k
+        prev = k - 1
+        if k and keys[prev] in LATIN_HYPHEN_ARTICLES and _is_article(tk, prev):
+            first = prev if _article_part_of_name(tk, prev) else k
+        if token_starts[first] >= next_sentence:  # the first name in this sentence
             i = bisect_right(sentence_ends, token_starts[first])
+            sentence = tk.sentence_at(i)
             next_sentence = sentence_ends[i] if i < len(sentence_ends) else len(text)
-        m = _describe(tk, first, k, last, key, entries, reading, sentence, lex, gaz, org_spans, sc.roles, has_case)
+            if offset:
+                placed = Span(sentence.start + offset, sentence.end + offset, sentence.text)
+        m = _describe(tk, first, k, last, key, entries, start, sentence, lex, gaz, org_reach, roles, has_case)
         if offset:
-            m = _shift(m, offset)
+            _move(m, offset, placed)
         out.append(m)
     return out
 
@@ -632,78 +733,101 @@ def _article_part_of_name(tk: _Tokens, a: int) -> bool:
     return bool(tk.gaps[a + 1] & _JOINED) and (sep[:1] in "-‐‑" or tk.toks[a][:1].isupper())
 
 
-def _latin_articles(tk: _Tokens) -> set[int]:
-    """Positions of transliterated articles (al-, el-, ad-, Ash ...) in Latin text."""
-    keys, seps = tk.keys, tk.seps
-    maybe = compress(range(len(keys) - 1), map(LATIN_HYPHEN_ARTICLES.__contains__, keys))
-    return {k for k in maybe if is_latin_article(keys[k], seps[k + 1][:1], keys[k + 1])}
+def _is_article(tk: _Tokens, k: int) -> bool:
+    """Whether token ``k`` is a transliterated article (al-, el-, ad-, Ash ...) in Latin text."""
+    keys = tk.keys
+    return (
+        keys[k] in LATIN_HYPHEN_ARTICLES
+        and k + 1 < len(keys)
+        and is_latin_article(keys[k], tk.seps[k + 1][:1], keys[k + 1])
+    )
 
 
 def _longest_match(
-    tk: _Tokens, k: int, starts: tuple[_Start, ...], index: dict[str, tuple[int, ...]], articles: set[int]
-) -> tuple[str, int, tuple[int, ...], str] | None:
+    tk: _Tokens, k: int, starts: tuple[_Start, ...], index: dict[str, tuple[int, ...]],
+    prefixes: frozenset[str],
+) -> tuple[str, int, tuple[int, ...], _Start] | None:
     """The longest gazetteer key starting at token ``k`` (under any of its readings):
-    (key, last token, entries, reading)."""
+    (key, last token, entries, the start read). ``prefixes`` holds the first two, three ...
+    words of every longer name, so a name grows only while it can still become one."""
     keys, gaps = tk.keys, tk.gaps
-    best: tuple[str, int, tuple[int, ...], str] | None = None
+    best: tuple[str, int, tuple[int, ...], _Start] | None = None
     n_tokens = len(keys)
-    for reading, longest, single, seconds in starts:
+    for start in starts:
+        reading, longest, single = start.reading, start.longest, start.single
         if longest > 1:
-            # the next word (past Latin articles) must be able to continue a name
+            # following tokens, skipping Latin articles, while only spaces/hyphens separate them
+            grown: list[tuple[str, int]] = []
+            key = reading
             j = k + 1
-            while j < n_tokens and gaps[j] & _JOINED and j in articles:
+            while len(grown) < longest - 1 and j < n_tokens and gaps[j] & _JOINED:
+                if not _is_article(tk, j):
+                    key = f"{key} {keys[j]}"
+                    if key not in prefixes:
+                        break
+                    grown.append((key, j))
                 j += 1
-            if j >= n_tokens or not gaps[j] & _JOINED or keys[j] not in seconds:
-                longest = 1
-        if longest <= 1:  # the common case: a one-word name
-            if best is None and single is not None:
-                best = (single[0], k, single[1], reading)
+            for key, last in reversed(grown):
+                if best is not None and best[1] >= last:
+                    break
+                entries = index.get(key)
+                if entries:
+                    best = (key, last, entries, start)
+                    break
+                entries = index.get("adj:" + key)
+                if entries:
+                    best = ("adj:" + key, last, entries, start)
+                    break
+            else:
+                if best is None and single is not None:
+                    best = (single[0], k, single[1], start)
             continue
-        # following tokens, skipping Latin articles, while only spaces/hyphens separate them
-        follow: list[int] = []
-        j = k + 1
-        while len(follow) < longest - 1 and j < n_tokens and gaps[j] & _JOINED:
-            if j not in articles:
-                follow.append(j)
-            j += 1
-        for n in range(len(follow), 0, -1):
-            last = follow[n - 1]
-            if best is not None and best[1] >= last:
-                break
-            key = " ".join([reading, *(keys[i] for i in follow[:n])])
-            entries = index.get(key)
-            if entries:
-                best = (key, last, entries, reading)
-                break
-            entries = index.get("adj:" + key)
-            if entries:
-                best = ("adj:" + key, last, entries, reading)
-                break
-        else:
-            if best is None and single is not None:
-                best = (single[0], k, single[1], reading)
+        if best is None and single is not None:  # the common case: a one-word name
+            best = (single[0], k, single[1], start)
     return best
 
 
-def _org_spans(tk: _Tokens, lex: Lexicon, hits: list[int], begins: list[_Begins | None]) -> list[tuple[int, int]]:
+def _org_spans(
+    tk: _Tokens, lex: Lexicon, hits: list[int], begins: list[_Begins | None]
+) -> list[tuple[int, int]]:
     """Token ranges covered by a known organisation phrase (tried at the tokens in ``hits``)."""
     spans: list[tuple[int, int]] = []
-    keys = tk.keys
+    keys, n_tokens = tk.keys, len(tk.keys)
+    phrases, prefixes = lex.org_phrases, lex.org_prefixes
     for k in hits:
-        forms = begins[k][2]  # type: ignore[index]
-        for n in range(min(lex.org_longest, len(keys) - k), 0, -1):
-            rest = keys[k + 1 : k + n]
-            if any(" ".join([r, *rest]) in lex.org_phrases for r in forms):
-                spans.append((k, k + n - 1))
-                break
+        last = -1  # the longest phrase from k under any reading, grown while it can become one
+        for phrase in begins[k].org:  # type: ignore[union-attr]
+            j = k
+            while True:
+                if phrase in phrases and j > last:
+                    last = j
+                j += 1
+                if j >= n_tokens:
+                    break
+                phrase = f"{phrase} {keys[j]}"
+                if phrase not in prefixes:
+                    break
+        if last >= 0:
+            spans.append((k, last))
     return spans
+
+
+def _org_reach(spans: list[tuple[int, int]]) -> dict[int, int]:
+    """For each token inside an organisation phrase, the last token of the longest such phrase
+    over it (a name from token k to token last lies inside one iff ``reach[k] >= last``)."""
+    reach: dict[int, int] = {}
+    for a, b in spans:
+        for t in range(a, b + 1):
+            if reach.get(t, -1) < b:
+                reach[t] = b
+    return reach
 
 
 def _phrase_floor(tk: _Tokens, first: int, sentence_start: int) -> int:
     """The earliest token (at most :data:`CONTEXT_TOKENS` back) in the same phrase as ``first``."""
     starts, gaps = tk.starts, tk.gaps
     floor = first
-    limit = max(0, first - CONTEXT_TOKENS)
+    limit = first - CONTEXT_TOKENS if first > CONTEXT_TOKENS else 0
     while floor > limit and starts[floor - 1] >= sentence_start and gaps[floor] & _SOFT_GAP:
         floor -= 1
     return floor
@@ -720,23 +844,22 @@ def _phrase_ceiling(tk: _Tokens, last: int, sentence_end: int) -> int:
 
 
 def _describe(
-    tk: _Tokens, first: int, k: int, last: int, key: str, entries: tuple[int, ...], reading: str, sentence: Span,
-    lex: Lexicon, gaz: Gazetteer, org_spans: list[tuple[int, int]], roles: _RolesCache, has_case: bool,
+    tk: _Tokens, first: int, k: int, last: int, key: str, entries: tuple[int, ...], read: _Start,
+    sentence: Span, lex: Lexicon, gaz: Gazetteer, org_reach: dict[int, int], roles: _RolesCache,
+    has_case: bool,
 ) -> RawMention:
     text, keys, starts, ends, gaps = tk.text, tk.keys, tk.starts, tk.ends, tk.gaps
     start, end = starts[first], ends[last]
     s_start, s_end = sentence.start, sentence.end
-    literal = keys[k]
-    arabic = "\u0600" <= literal[:1] <= "\u06ff"
-    proclitic = _proclitic(literal, reading) if arabic and literal != reading else ""
+    arabic, proclitic = read.arabic, read.proclitic
     # context words are read only when the neighbouring token could start one (the common case,
     # a name after في or a comma, skips every table lookup)
     prev_ok = first > 0 and starts[first - 1] >= s_start and gaps[first] & _SOFT_GAP
     prev_roles = roles[keys[first - 1]] if prev_ok else _NO_ROLES
-    prev_ctx = prev_roles[0]
+    prev_ctx = prev_roles.context
     nxt = last + 1
     next_ctx = (
-        nxt < len(keys) and starts[nxt] < s_end and gaps[nxt] & _SOFT_GAP and keys[nxt] in lex.after_words
+        nxt < len(keys) and keys[nxt] in lex.after_words and starts[nxt] < s_end and gaps[nxt] & _SOFT_GAP
     )
     adjectival = key.startswith("adj:")
     floor = _phrase_floor(tk, first, s_start) if prev_ctx or adjectival else first
@@ -748,7 +871,7 @@ def _describe(
         return RawMention(start, end, text[start:end], key, entries, sentence, first, last, proclitic,
                           adjectival=True, arabic=arabic, blocked="adjective")
     blocked: str | None = None
-    if org_spans and any(a <= k and last <= b for a, b in org_spans):
+    if org_reach and org_reach.get(k, -1) >= last:
         blocked = "organisation"
 
     cue: str | None = None
@@ -759,7 +882,7 @@ def _describe(
         j = first - 1
         cue_start = first
         # a cue word right before the name (Arabic/Kurdish, English "city of")
-        if prev_roles[5] and proclitic[:1] not in ("ب", "ل", "ك"):
+        if prev_roles.ends_cue and read.cue_ok:
             before = lex.cue_before.before(tk, j, floor)
             if before is not None:
                 cue_start, cue_kind = before[0], str(before[1])
@@ -770,15 +893,17 @@ def _describe(
             i, steps = cue_start - 1, 0
             while i >= floor and steps < 3:
                 word = roles[keys[i]]
-                if word[6] and lex.org_before.before(tk, i, floor) is not None:
+                if word.ends_org and lex.org_before.before(tk, i, floor) is not None:
                     blocked = "organisation"
                     break
-                if word[2] or word[5] and lex.cue_before.before(tk, i, floor):
+                if word.org_modifier or word.ends_cue and lex.cue_before.before(tk, i, floor):
                     i, steps = i - 1, steps + 1
                     continue
                 break
         # a spatial modifier before the name and its cue (شمال شرقي ديالى, north-west of Mosul)
-        mod = lex.modifier_before.before(tk, j, floor) if j >= floor and roles[keys[j]][7] else None
+        mod = None
+        if j >= floor and roles[keys[j]].ends_modifier:
+            mod = lex.modifier_before.before(tk, j, floor)
         if mod is not None:
             m_start, value = mod[0], str(mod[1])
             if value in _COMPASS and m_start - 1 >= floor:
@@ -806,7 +931,7 @@ def _describe(
     capitalised = not arabic and text[starts[k]].isupper()
     locative = cue is not None
     if arabic:
-        locative = locative or prev_roles[1] or proclitic.lstrip("وف")[:1] in ("ب", "ل")
+        locative = locative or prev_roles.locative_ar or read.locative
     elif prev_ok:
         locative = locative or keys[first - 1] in LOCATIVE_EN
     if not arabic and not capitalised and blocked is None and first == k == last and has_case:
@@ -817,7 +942,6 @@ def _describe(
         modifier, modifier_span, adjectival, arabic, capitalised,
         start - s_start <= 2, locative, blocked,
     )
-
 
 
 def _proclitic(literal: str, reading: str) -> str:
@@ -849,9 +973,9 @@ def _has_geo_head(
         i = first - 1
         while i >= floor:
             word = roles[keys[i]]
-            if word[3]:
+            if word.adj_head:
                 return True
-            if word[4] or "و" == keys[i]:
+            if word.adjective or "و" == keys[i]:
                 i -= 1
                 continue
             return False
@@ -863,25 +987,18 @@ def _has_geo_head(
     return lex.adj_heads_after.after(tk, i, ceiling) is not None
 
 
-_UPPER = re.compile(r"[A-Z]")
-_LOWER = re.compile(r"[a-z]")
-
-
 def _text_has_case(text: str) -> bool:
     """Whether the Latin letters of ``text`` use both cases (so lower case means a common word)."""
-    sample = text[:5000]
-    return _UPPER.search(sample) is not None and _LOWER.search(sample) is not None
+    ascii_part = text[:5000].encode("ascii", "ignore")  # A-Z and a-z are all that is compared
+    return ascii_part.lower() != ascii_part and ascii_part.upper() != ascii_part
 
 
-def _shift(m: RawMention, offset: int) -> RawMention:
-    from dataclasses import replace
-
-    s = m.sentence
+def _move(m: RawMention, offset: int, sentence: Span) -> None:
+    """Move the offsets of ``m`` (just built, found in a chunk that starts ``offset`` characters
+    into the text) to the text; ``sentence`` is its sentence there, shared by its names."""
+    m.start += offset
+    m.end += offset
+    m.sentence = sentence
     ms = m.modifier_span
-    return replace(
-        m,
-        start=m.start + offset,
-        end=m.end + offset,
-        sentence=Span(s.start + offset, s.end + offset, s.text),
-        modifier_span=Span(ms.start + offset, ms.end + offset, ms.text) if ms else None,
-    )
+    if ms is not None:
+        m.modifier_span = Span(ms.start + offset, ms.end + offset, ms.text)

@@ -18,6 +18,11 @@ testable alone:
    says otherwise, grouped into :class:`geo.model.Place` objects with a confidence in [0, 1] and
    the runner-up candidates.
 
+What scoring reads of each gazetteer entry (prior, kind, governorate ...) is worked out once per
+gazetteer; the article-wide facts the evidence rules read (countries named, governorates per
+sentence, containment links) once per article, and only when a rule asks for them. Links between
+neighbouring names are decided once per distinct text between them.
+
 Examples
 --------
 >>> places = geoparse("هجمات داعش في محيط بغداد وشمال بابل")  # doctest: +SKIP
@@ -30,13 +35,13 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field, replace
-from functools import cached_property
+from dataclasses import dataclass, field
+from itertools import repeat
 from operator import attrgetter, itemgetter
 
 from geo.extract import Lexicon, RawMention, find_mentions, iter_chunks, load_lexicon, token_key
 from geo.gazetteer import Entry, Gazetteer, load_gazetteer
-from geo.model import Candidate, Mention, Place, Span
+from geo.model import Candidate, Mention, Place
 from geo.normalize import TOKEN_RE
 
 #: Prior of each kind before any evidence.
@@ -74,6 +79,8 @@ MAX_LINK_GAP = 40
 MAX_ALTERNATIVES = 3
 
 _ADMIN = ("governorate", "district", "subdistrict")
+#: Position of each kind in :data:`KIND_PRIOR` (ties in a list go to the earlier kind).
+_KIND_RANK = {kind: n for n, kind in enumerate(KIND_PRIOR)}
 #: Which candidate kinds agree with a cue word of each kind.
 _CUE_AGREES = {
     "governorate": ("governorate",),
@@ -113,20 +120,21 @@ class Link:
 class _Features:
     """What scoring reads of every entry, computed once per gazetteer.
 
-    Lists are indexed by entry position: ``prior`` (:func:`_prior`), ``kind``, ``country``,
-    ``gpc`` (governorate P-code), ``gov`` (the governorate an entry lies in or is),
-    ``strong_gpc`` (the governorate P-code of an entry taken on its name alone, else ``None``)
-    and ``named_country`` (the country a country entry names, else ``None``).
+    Lists are indexed by entry position: ``prior`` (:func:`_prior`), ``kind``, ``gpc``
+    (governorate P-code), ``gov`` (the governorate an entry lies in or is),
+    ``strong_gpc`` (the governorate P-code of an entry taken on its name alone, else ``None``),
+    ``named_country`` (the country a country entry names, else ``None``) and ``abroad`` (the
+    country of a place outside Iraq that is not a country itself, else ``None``).
     """
 
     gaz: Gazetteer
     prior: list[float]
     kind: list[str]
-    country: list[str]
     gpc: list[str | None]
     gov: list[str | None]
     strong_gpc: list[str | None]
     named_country: list[str | None]
+    abroad: list[str | None]
     same_place: dict[tuple[int, int], bool] = field(default_factory=dict)
     candidates: dict[tuple[int, float], Candidate] = field(default_factory=dict)
 
@@ -137,11 +145,11 @@ class _Features:
             gaz=gaz,
             prior=[_prior(e) for e in entries],
             kind=[e.kind for e in entries],
-            country=[e.country for e in entries],
             gpc=[e.governorate_pcode for e in entries],
             gov=[e.governorate_pcode or (e.pcode if e.kind == "governorate" else None) for e in entries],
             strong_gpc=[e.governorate_pcode if e.strength == "strong" else None for e in entries],
             named_country=[e.country if e.kind == "country" else None for e in entries],
+            abroad=[e.country if e.country != "IQ" and e.kind != "country" else None for e in entries],
         )
 
     def same(self, a: int, b: int) -> bool:
@@ -155,13 +163,13 @@ class _Features:
         return hit
 
     def candidate(self, entry: int, score: float) -> Candidate:
-        """The (immutable, shared) :class:`Candidate` of an entry at a score."""
-        key = (entry, round(score, 4))
-        cand = self.candidates.get(key)
+        """The (immutable, shared) :class:`Candidate` of an entry at a score (scores are sums of a
+        few weights, so the same pairs recur)."""
+        cand = self.candidates.get((entry, score))
         if cand is None:
             if len(self.candidates) > 100_000:
                 self.candidates.clear()
-            cand = self.candidates[key] = self.gaz.entries[entry].to_candidate(score)
+            cand = self.candidates[(entry, score)] = self.gaz.entries[entry].to_candidate(score)
         return cand
 
 
@@ -196,7 +204,7 @@ def _candidates(ctx: _Context) -> list[list[Scored]]:
             out.append([])
             continue
         if m.key in strong_keys and (not m.adjectival or m.key[4:] not in ambiguous):
-            out.append([Scored(e_idx, 0.0) for e_idx in m.entries])
+            out.append(list(map(Scored, m.entries, _ZEROS)))
             continue
         doubt = ambiguous.get(m.key.removeprefix("adj:"))
         eligible: list[Scored] = []
@@ -213,6 +221,11 @@ def _candidates(ctx: _Context) -> list[list[Scored]]:
     return out
 
 
+#: ``list(map(Scored, entries, _ZEROS))`` is ``[Scored(e, 0.0) for e in entries]`` without the
+#: comprehension's frame.
+_ZEROS = repeat(0.0)
+
+
 def _needs_evidence(e: Entry, doubt: str | None) -> str | None:
     if e.strength == "cue":
         return "cue"
@@ -226,8 +239,9 @@ def _needs_evidence(e: Entry, doubt: str | None) -> str | None:
 
 
 class _Context:
-    """One article's mentions and the article-wide facts the steps read, each computed on first
-    use (most articles need only a few of them)."""
+    """One article's mentions and the article-wide facts the steps read, shared by the steps of
+    :func:`geoparse` and each computed on first use: most articles need only a few of them.
+    (Properties over plain attributes: ``functools.cached_property`` takes a lock on first use.)"""
 
     def __init__(
         self, mentions: list[RawMention], gaz: Gazetteer, lexicon: Lexicon | None, links: list[Link] | None
@@ -235,37 +249,53 @@ class _Context:
         self.mentions = mentions
         self.gaz = gaz
         self.lexicon = lexicon
-        if links is not None:
-            self.links = links
+        self._links = links
+        self._countries: set[str] | None = None
+        self._sentence_govs: dict[tuple[int, int], dict[str, list[int]]] | None = None
+        self._article_govs: dict[str, list[int]] | None = None
+        self._containers: dict[int, list[int]] | None = None
 
-    @cached_property
+    @property
     def links(self) -> list[Link]:
-        return link_mentions(self.mentions, self.lexicon or load_lexicon())
+        if self._links is None:
+            self._links = link_mentions(self.mentions, self.lexicon or load_lexicon())
+        return self._links
 
-    @cached_property
+    @property
     def countries(self) -> set[str]:
-        return _article_countries(self.mentions, self.gaz)
+        if self._countries is None:
+            self._countries = _article_countries(self.mentions, self.gaz)
+        return self._countries
 
-    @cached_property
-    def sentence_govs(self) -> dict[tuple[int, int], list[tuple[int, str]]]:
-        return _sentence_governorates(self.mentions, self.gaz)
+    @property
+    def sentence_govs(self) -> dict[tuple[int, int], dict[str, list[int]]]:
+        if self._sentence_govs is None:
+            self._sentence_govs = _sentence_governorates(self.mentions, self.gaz)
+        return self._sentence_govs
 
-    @cached_property
-    def article_govs(self) -> dict[str, set[int]]:
-        article_govs: dict[str, set[int]] = defaultdict(set)
-        for pairs in self.sentence_govs.values():
-            for j, g in pairs:
-                if len(article_govs[g]) < 2:  # two holders are enough to exclude any one mention
-                    article_govs[g].add(j)
-        return article_govs
+    @property
+    def article_govs(self) -> dict[str, list[int]]:
+        """Per governorate P-code, up to two mentions (see :func:`_sentence_governorates`)."""
+        if self._article_govs is None:
+            article_govs: dict[str, list[int]] = {}
+            for govs in self.sentence_govs.values():
+                for g, holders in govs.items():
+                    have = article_govs.setdefault(g, [])
+                    for j in holders:
+                        if len(have) < 2 and j not in have:
+                            have.append(j)
+            self._article_govs = article_govs
+        return self._article_govs
 
-    @cached_property
+    @property
     def containers(self) -> dict[int, list[int]]:
-        containers: dict[int, list[int]] = defaultdict(list)
-        for link in self.links:
-            if link.kind == "in":
-                containers[link.a].append(link.b)
-        return containers
+        if self._containers is None:
+            containers: dict[int, list[int]] = defaultdict(list)
+            for link in self.links:
+                if link.kind == "in":
+                    containers[link.a].append(link.b)
+            self._containers = containers
+        return self._containers
 
 
 def _evidence(
@@ -288,10 +318,12 @@ def _evidence(
             not m.arabic and m.capitalised and not m.sentence_initial and m.locative
         ) else None
     gov = e.governorate_pcode
-    if gov and any(j != i and g == gov for j, g in ctx.sentence_govs.get((m.sentence.start, m.sentence.end), ())):
-        return "same governorate in sentence"
-    if needs == "word" and gov and m.locative and ctx.article_govs.get(gov, set()) - {i}:
-        return "after a preposition, governorate named in the article"
+    if gov:
+        in_sentence = ctx.sentence_govs.get((m.sentence.start, m.sentence.end))
+        if in_sentence and _held_by_another(in_sentence.get(gov), i):
+            return "same governorate in sentence"
+        if needs == "word" and m.locative and _held_by_another(ctx.article_govs.get(gov), i):
+            return "after a preposition, governorate named in the article"
     if needs == "word" and not m.arabic and m.capitalised and not m.sentence_initial and m.locative:
         return "capitalised after a preposition"
     return None
@@ -311,18 +343,31 @@ def _article_countries(mentions: list[RawMention], gaz: Gazetteer) -> set[str]:
 
 def _sentence_governorates(
     mentions: list[RawMention], gaz: Gazetteer
-) -> dict[tuple[int, int], list[tuple[int, str]]]:
-    """Per sentence, (mention index, governorate P-code) of its unambiguous Iraqi mentions."""
-    strong_gpc = _features(gaz).strong_gpc
-    out: dict[tuple[int, int], list[tuple[int, str]]] = defaultdict(list)
+) -> dict[tuple[int, int], dict[str, list[int]]]:
+    """Per sentence and governorate P-code, the first two unambiguous Iraqi mentions (by index)
+    that lie in it: two are enough to find one other than any given mention."""
+    strong_gpc, ambiguous = _features(gaz).strong_gpc, gaz.ambiguous
+    out: dict[tuple[int, int], dict[str, list[int]]] = {}
     for i, m in enumerate(mentions):
-        if m.blocked or gaz.ambiguous.get(m.key):
+        if m.blocked or ambiguous.get(m.key):
             continue
+        govs = None
         for j in m.entries:
             g = strong_gpc[j]
             if g:
-                out[(m.sentence.start, m.sentence.end)].append((i, g))
+                if govs is None:
+                    govs = out.setdefault((m.sentence.start, m.sentence.end), {})
+                holders = govs.get(g)
+                if holders is None:
+                    govs[g] = [i]
+                elif len(holders) < 2 and holders[-1] != i:
+                    holders.append(i)
     return out
+
+
+def _held_by_another(holders: list[int] | None, i: int) -> bool:
+    """Whether ``holders`` (distinct mention indices) names a mention other than ``i``."""
+    return holders is not None and (len(holders) > 1 or holders[0] != i)
 
 
 def link_mentions(mentions: list[RawMention], lexicon: Lexicon) -> list[Link]:
@@ -332,7 +377,7 @@ def link_mentions(mentions: list[RawMention], lexicon: Lexicon) -> list[Link]:
     (near, شمال), a coordinating و / "and" / comma, or a proclitic ب/ل on Y (هيت بالأنبار).
     """
     links: list[Link] = []
-    gaps = _gap_cache(lexicon)
+    gaps = _gap_links(lexicon)
     for i in range(len(mentions) - 1):
         a, b = mentions[i], mentions[i + 1]
         if a.sentence.start != b.sentence.start or b.start - a.end > MAX_LINK_GAP or a.blocked or b.blocked:
@@ -352,7 +397,7 @@ def link_mentions(mentions: list[RawMention], lexicon: Lexicon) -> list[Link]:
     return links
 
 
-class _GapCache(dict[str, "str | None"]):
+class _GapLinks(dict[str, "str | None"]):
     """Text between two names -> the link its words make: ``None`` (no words), ``"list"``,
     ``"near"``, ``"in"`` or ``"other"`` (no link); one per lexicon, bounded."""
 
@@ -378,13 +423,13 @@ class _GapCache(dict[str, "str | None"]):
         return kind
 
 
-_GAP_CACHES: list[_GapCache] = []
+_GAP_LINKS: list[_GapLinks] = []
 
 
-def _gap_cache(lexicon: Lexicon) -> _GapCache:
-    if not _GAP_CACHES or _GAP_CACHES[0].lexicon is not lexicon:
-        _GAP_CACHES[:] = [_GapCache(lexicon)]
-    return _GAP_CACHES[0]
+def _gap_links(lexicon: Lexicon) -> _GapLinks:
+    if not _GAP_LINKS or _GAP_LINKS[0].lexicon is not lexicon:
+        _GAP_LINKS[:] = [_GapLinks(lexicon)]
+    return _GAP_LINKS[0]
 
 
 _GAP_WORDS: dict[tuple[int, str], str] = {}
@@ -429,14 +474,18 @@ def score(
 def _score(ctx: _Context, cands: list[list[Scored]]) -> list[list[Scored]]:
     mentions, gaz, links = ctx.mentions, ctx.gaz, ctx.links
     feats = _features(gaz)
-    prior, kinds, country = feats.prior, feats.kind, feats.country
+    prior, kinds, abroad = feats.prior, feats.kind, feats.abroad
     foreign = ctx.countries - {"IQ"}
     # first pass: priors and local evidence
     for m, cs in zip(mentions, cands, strict=True):
         cue_kind = m.cue_kind
-        if cue_kind is None and not foreign and not m.adjectival:  # the common case: the prior alone
+        if cue_kind is None and not m.adjectival:  # the common case: the prior and the country
             for c in cs:
-                c.score = prior[c.entry]
+                if abroad[c.entry] in foreign:
+                    c.score = prior[c.entry] + W_COUNTRY
+                    c.why.append("country named")
+                else:
+                    c.score = prior[c.entry]
             continue
         agrees = _CUE_AGREES.get(cue_kind, ()) if cue_kind is not None else ()
         for c in cs:
@@ -448,7 +497,7 @@ def _score(ctx: _Context, cands: list[list[Scored]]) -> list[list[Scored]]:
                     c.why.append(f"cue {cue_kind}")
                 elif cue_kind != "other" and (kind in _ADMIN or cue_kind in _ADMIN):
                     sc -= W_CUE_CLASH
-            if foreign and country[c.entry] in foreign and kind != "country":
+            if abroad[c.entry] in foreign:
                 sc += W_COUNTRY
                 c.why.append("country named")
             if m.adjectival and kind == "country":
@@ -473,16 +522,17 @@ def _score(ctx: _Context, cands: list[list[Scored]]) -> list[list[Scored]]:
     _list_levels(links, cands, gaz)
     # coherence with the governorates the rest of the article points at
     govs = _governorate_votes(cands, gaz)
-    gpc, gov = feats.gpc, feats.gov
-    for cs in cands:
-        if not cs or not govs:
-            continue
-        own = gpc[cs[0].entry]
-        for c in cs:
-            g = gov[c.entry]
-            if g and govs.get(g, 0) - (1 if g == own else 0) > 0:
-                c.score += W_GOVERNORATE
-                c.why.append("governorate coherent")
+    if govs:
+        gpc, gov = feats.gpc, feats.gov
+        for cs in cands:
+            if cs:
+                own = gpc[cs[0].entry]
+                for c in cs:
+                    g = gov[c.entry]
+                    votes = govs.get(g)  # type: ignore[arg-type]
+                    if votes and (votes > 1 or g != own):  # others than this mention's own reading
+                        c.score += W_GOVERNORATE
+                        c.why.append("governorate coherent")
     for cs in cands:
         if len(cs) > 1:
             cs.sort(key=_SCORE, reverse=True)  # stable: ties keep their order
@@ -530,12 +580,13 @@ def _list_levels(links: list[Link], cands: list[list[Scored]], gaz: Gazetteer) -
         if len(g) < 3:
             continue
         counts: dict[str, int] = defaultdict(int)
+        kinds = _features(gaz).kind
         for i in g:
-            for kind in {gaz.entries[c.entry].kind for c in cands[i]}:
+            for kind in {kinds[c.entry] for c in cands[i]}:
                 counts[kind] += 1
         if not counts:
             continue
-        level, n = max(counts.items(), key=lambda kv: (kv[1], -list(KIND_PRIOR).index(kv[0])))
+        level, n = max(counts.items(), key=lambda kv: (kv[1], -_KIND_RANK[kv[0]]))
         if n < 2:
             continue
         for i in g:
@@ -552,7 +603,11 @@ def _governorate_votes(cands: list[list[Scored]], gaz: Gazetteer) -> dict[str, i
     for cs in cands:
         if not cs:
             continue
-        g = gov[(cs[0] if len(cs) == 1 else max(cs, key=_SCORE)).entry]
+        best = cs[0]
+        for c in cs:  # the first of the best scores, as max() would
+            if c.score > best.score:
+                best = c
+        g = gov[best.entry]
         if g:
             votes[g] += 1
     return votes
@@ -589,10 +644,15 @@ def choose(mentions: list[RawMention], cands: list[list[Scored]], gaz: Gazetteer
             conf = WEAK_FACTOR if pick.weak else 0.99
         else:
             totals = by_key[m.key]
-            pick = max(cs, key=lambda c: (totals[c.entry], c.score))
+            pick = cs[0]  # the first of the best by (total over the name's mentions, own score)
+            pick_total = totals[pick.entry]
+            for c in cs:
+                total = totals[c.entry]
+                if total > pick_total or total == pick_total and c.score > pick.score:
+                    pick, pick_total = c, total
             if m.cue_kind is not None and cs[0].entry != pick.entry:
                 pick = cs[0]
-            conf = _confidence(pick, cs, gaz)
+            conf = _confidence(pick, cs, feats)
             others = runners.get(pick.entry)
             if others is None:
                 others = runners[pick.entry] = {}
@@ -607,44 +667,45 @@ def choose(mentions: list[RawMention], cands: list[list[Scored]], gaz: Gazetteer
                 place.confidence = conf
             continue
         e = gaz.entries[pick.entry]
+        # positional (keywords cost twice as much): id, name, name_ar, kind, country, lat, lon,
+        # confidence, mentions, pcode, governorate, governorate_pcode, dataset
         places[pick.entry] = Place(
-            id=e.id,
-            name=e.name,
-            name_ar=e.name_ar,
-            kind=e.kind,
-            country=e.country,
-            lat=e.lat,
-            lon=e.lon,
-            confidence=conf,
-            mentions=[mention],
-            pcode=e.pcode,
-            governorate=e.governorate,
-            governorate_pcode=e.governorate_pcode,
-            dataset=e.dataset,
+            e.id, e.name, e.name_ar, e.kind, e.country, e.lat, e.lon, conf, [mention], e.pcode, e.governorate,
+            e.governorate_pcode, e.dataset,
         )
     for entry_idx, others in runners.items():  # runner-up candidates, best first
-        best = sorted(others.items(), key=itemgetter(1), reverse=True)[:MAX_ALTERNATIVES]
+        if len(others) == 1:
+            best = list(others.items())
+        else:
+            best = sorted(others.items(), key=itemgetter(1), reverse=True)[:MAX_ALTERNATIVES]
         places[entry_idx].alternatives = [feats.candidate(i, sc) for i, sc in best]
     return sorted(places.values(), key=lambda p: p.mentions[0].start)
 
 
-def _confidence(pick: Scored, cs: list[Scored], gaz: Gazetteer) -> float:
+def _confidence(pick: Scored, cs: list[Scored], feats: _Features) -> float:
     """Softmax share of the chosen entry, counting entries of the same place (a city and the
     district it is the seat of, a governorate and its capital) as agreeing."""
     if len(cs) == 1:
         return WEAK_FACTOR if pick.weak else 0.99
-    same = _features(gaz).same
+    same_place, exp = feats.same_place, math.exp
     best, entry = pick.score, pick.entry
     total = agree = 0.0
     for c in cs:
-        w = math.exp((c.score - best) / TEMPERATURE)
+        w = exp((c.score - best) / TEMPERATURE)
         total += w
-        if c.entry == entry or same(entry, c.entry):
+        if c.entry == entry:
+            agree += w
+            continue
+        same = same_place.get((entry, c.entry))
+        if same is None:
+            same = feats.same(entry, c.entry)
+        if same:
             agree += w
     conf = agree / total if total else 0.0
     if pick.weak:
         conf *= WEAK_FACTOR
-    return max(0.0, min(0.99, conf))
+    conf = conf if conf < 0.99 else 0.99  # max(0.0, min(0.99, conf)) without two builtin calls
+    return conf if conf > 0.0 else 0.0
 
 
 def _same_place(a: Entry, b: Entry) -> bool:
@@ -673,7 +734,11 @@ def geoparse(text: str, *, gazetteer: Gazetteer | None = None, lexicon: Lexicon 
     lex = lexicon or load_lexicon()
     if len(text) > LONG_TEXT_CHARS:
         return _geoparse_long(text, gaz, lex)
-    mentions = find_mentions(text, gaz, lex)
+    return _resolve(find_mentions(text, gaz, lex), gaz, lex)
+
+
+def _resolve(mentions: list[RawMention], gaz: Gazetteer, lex: Lexicon) -> list[Place]:
+    """Steps 2-4 of :func:`geoparse` on the mentions of one text."""
     if not mentions:
         return []
     ctx = _Context(mentions, gaz, lex, link_mentions(mentions, lex))
@@ -683,8 +748,7 @@ def geoparse(text: str, *, gazetteer: Gazetteer | None = None, lexicon: Lexicon 
 def _geoparse_long(text: str, gaz: Gazetteer, lex: Lexicon) -> list[Place]:
     merged: dict[str, Place] = {}
     for offset, piece in iter_chunks(text, LONG_TEXT_CHARS):
-        for p in geoparse(piece, gazetteer=gaz, lexicon=lex):
-            p.mentions = [_shift(m, offset) for m in p.mentions]
+        for p in _resolve(find_mentions(piece, gaz, lex, offset=offset), gaz, lex):
             have = merged.get(p.id)
             if have is None:
                 merged[p.id] = p
@@ -696,17 +760,6 @@ def _geoparse_long(text: str, gaz: Gazetteer, lex: Lexicon) -> list[Place]:
             have.alternatives.sort(key=lambda a: -a.score)
             del have.alternatives[MAX_ALTERNATIVES:]
     return sorted(merged.values(), key=lambda p: p.mentions[0].start)
-
-
-def _shift(m: Mention, offset: int) -> Mention:
-    s, ms = m.sentence, m.modifier_span
-    return replace(
-        m,
-        start=m.start + offset,
-        end=m.end + offset,
-        sentence=Span(s.start + offset, s.end + offset, s.text),
-        modifier_span=None if ms is None else Span(ms.start + offset, ms.end + offset, ms.text),
-    )
 
 
 def explain(text: str, *, gazetteer: Gazetteer | None = None) -> list[dict[str, object]]:

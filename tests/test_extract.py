@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
+from dataclasses import astuple
+from pathlib import Path
+
 import pytest
 
-from geo.extract import MODIFIER_VALUES, find_mentions, load_lexicon
+from geo.extract import (
+    _SCANNERS,
+    MODIFIER_VALUES,
+    PhraseTable,
+    _is_article,
+    _longest_match,
+    _org_reach,
+    _scanner,
+    _sentence_ends,
+    _Start,
+    find_mentions,
+    load_lexicon,
+    tokenize_text,
+)
 from geo.gazetteer import load_gazetteer
-from geo.normalize import fold
+from geo.normalize import LATIN_HYPHEN_ARTICLES, fold
 
 
 @pytest.fixture(scope="module")
@@ -141,3 +157,137 @@ def test_lexicon_loads_and_covers_the_issue_words() -> None:
         assert lex.cue_before.has_word(fold(word))
     for word in ("شمال", "جنوب", "شرق", "غرب", "أطراف", "محيط"):
         assert lex.modifier_before.has_word(fold(word))
+
+
+# --- the scan's shortcuts agree with the plain definitions -----------------------------------------
+
+GOLD_ARTICLES = sorted((Path(__file__).parent / "gold" / "articles").glob("*.txt"))
+
+
+def _plain_longest_match(tk, k, readings_, index):  # type: ignore[no-untyped-def]
+    """The longest key from token ``k``: every n-gram (Latin articles skipped) tried, longest first."""
+    keys = tk.keys
+    best = None
+    for reading in readings_:
+        follow: list[int] = []
+        j = k + 1
+        while j < len(keys) and tk.joined(j - 1, j):
+            if not _is_article(tk, j):
+                follow.append(j)
+            j += 1
+        for n in range(len(follow), -1, -1):
+            last = follow[n - 1] if n else k
+            if best is not None and best[1] >= last:
+                break
+            key = " ".join([reading, *(keys[i] for i in follow[:n])])
+            hit = next((name for name in (key, "adj:" + key) if index.get(name)), None)
+            if hit:
+                best = (hit, last, index[hit], reading)
+                break
+    return best
+
+
+def test_name_matching_equals_trying_every_ngram(gaz) -> None:  # type: ignore[no-untyped-def]
+    sc = _scanner(gaz, load_lexicon())
+    checked = shortcut = 0
+    for path in GOLD_ARTICLES:
+        tk = tokenize_text(path.read_text(encoding="utf-8"))
+        for k, key in enumerate(tk.keys):
+            info = sc.begins[key]
+            if info is None or not info.starts:
+                continue
+            got = _longest_match(tk, k, info.starts, gaz.index, sc.begins.prefixes)
+            want = _plain_longest_match(tk, k, [s.reading for s in info.starts], gaz.index)
+            assert (got and (got[0], got[1], got[2], got[3].reading)) == want, (path.name, k, key)
+            # where the next word cannot continue a name, the scan takes the one-word name
+            nxt = k + 1
+            if not (nxt < len(tk.keys) and tk.joined(k, nxt)
+                    and (tk.keys[nxt] in info.seconds or tk.keys[nxt] in LATIN_HYPHEN_ARTICLES)):
+                one_word = info.one_word and (info.one_word[0], k, info.one_word[1], info.one_word[2].reading)
+                assert want == (one_word or None), (path.name, k, key)
+                shortcut += 1
+            checked += 1
+    assert checked > 200 and 0 < shortcut < checked
+
+
+def test_phrase_table_finds_the_longest_then_the_first_phrase() -> None:
+    table = PhraseTable({
+        ("north",): "n", ("north", "of"): "n-of", ("west", "of"): "w-of", ("sub", "district", "of"): "sub",
+        ("district", "of"): "dist", ("محافظه",): "gov", ("بالقرب", "من"): "near",
+    })
+    tk = tokenize_text("in the sub district of X, north of Y, west of Z, of W, بمحافظة ك وبالقرب من ل")
+    at = {t: i for i, t in enumerate(tk.toks)}
+    assert table.before(tk, 4, 0) == (1 + 1, "sub")  # "sub district of", not "district of"
+    assert table.before(tk, 4, 3) == (3, "dist")  # the floor cuts the longer phrase
+    assert table.before(tk, at["north"] + 1, 0) == (at["north"], "n-of")
+    assert table.before(tk, at["west"] + 1, 0) == (at["west"], "w-of")
+    assert table.before(tk, at["W"] - 1, 0) is None  # ", of": punctuation between the words
+    assert table.before(tk, at["بمحافظة"], 0) == (at["بمحافظة"], "gov")  # a proclitic on the word
+    assert table.before(tk, at["من"], 0) == (at["وبالقرب"], "near")  # ... and on the first word
+    assert table.may_end("of") and table.may_end(fold("بمحافظة")) and not table.may_end("X")
+
+
+@pytest.mark.parametrize(
+    ("text", "ends"),
+    [
+        ("Prices rose 3.5 percent in the U.S.A today", []),
+        ("One. Two?! Three...", [4, 10, 19]),
+        ("Line one\n\nline two.\n", [10, 20]),
+        ('He said "go." Then left', [12]),
+        ("وصلت القوات؟ نعم. انتهى…", [12, 17, 24]),
+    ],
+)
+def test_sentence_ends(text: str, ends: list[int]) -> None:
+    assert _sentence_ends(text) == ends
+
+
+def test_organisation_reach() -> None:
+    assert _org_reach([(2, 4), (3, 7), (9, 9)]) == {2: 4, 3: 7, 4: 7, 5: 7, 6: 7, 7: 7, 9: 9}
+
+
+def test_results_do_not_depend_on_what_was_read_before(gaz) -> None:  # type: ignore[no-untyped-def]
+    texts = [p.read_text(encoding="utf-8") for p in GOLD_ARTICLES]
+    first = [[astuple(m) for m in find_mentions(t, gaz)] for t in texts]
+    _SCANNERS.clear()  # fresh per-token caches, then the articles in the other order
+    again = [[astuple(m) for m in find_mentions(t, gaz)] for t in reversed(texts)][::-1]
+    assert first == again and sum(map(len, first)) > 50
+
+
+def test_longest_match_grows_along_name_prefixes() -> None:
+    index = {"a": (3,), "a b": (1,), "a b c": (2,), "adj:x y": (4,)}
+    prefixes = frozenset({"a b", "a b c", "x y"})
+    a = _Start("a", 3, ("a", (3,)), frozenset({"b"}), False, "", True, False)
+    x = _Start("x", 2, None, frozenset({"y"}), False, "", True, False)
+
+    def match(text: str, start: _Start):  # type: ignore[no-untyped-def]
+        found = _longest_match(tokenize_text(text), 0, (start,), index, prefixes)
+        return found and found[:3]
+
+    assert match("a b c d", a) == ("a b c", 2, (2,))
+    assert match("a b d c", a) == ("a b", 1, (1,))
+    assert match("a-b, c", a) == ("a b", 1, (1,))  # a comma ends a name
+    assert match("a. b c", a) == ("a", 0, (3,))
+    assert match("x y", x) == ("adj:x y", 1, (4,))
+    assert match("x z", x) is None
+
+
+def test_phrase_table_keeps_its_order_among_readings() -> None:
+    tk = tokenize_text("وبالقرب من")
+    first = PhraseTable({("بالقرب", "من"): "a", ("القرب", "من"): "b"})
+    second = PhraseTable({("القرب", "من"): "b", ("بالقرب", "من"): "a"})
+    assert first.before(tk, 1, 0) == (0, "a") and second.before(tk, 1, 0) == (0, "b")
+
+
+def test_offsets_of_a_piece_of_a_longer_text(gaz) -> None:  # type: ignore[no-untyped-def]
+    piece = "هجوم في شمال بغداد. وفي قضاء بلد، اشتباكات north of Mosul"
+    plain, moved = find_mentions(piece, gaz), find_mentions(piece, gaz, offset=1000)
+    assert len(plain) == len(moved) == 3
+    for a, b in zip(plain, moved, strict=True):
+        assert (b.start, b.end, b.sentence.start, b.sentence.end) == (
+            a.start + 1000, a.end + 1000, a.sentence.start + 1000, a.sentence.end + 1000
+        )
+        assert (b.text, b.sentence.text, b.key, b.cue_kind, b.modifier) == (
+            a.text, a.sentence.text, a.key, a.cue_kind, a.modifier
+        )
+        if a.modifier_span:
+            assert b.modifier_span.start == a.modifier_span.start + 1000

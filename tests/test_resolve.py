@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from geo.extract import find_mentions, load_lexicon
 from geo.gazetteer import load_gazetteer
 from geo.model import Place
-from geo.resolve import candidates, choose, geoparse, link_mentions, score
-from geo.extract import find_mentions, load_lexicon
+from geo.resolve import LONG_TEXT_CHARS, _held_by_another, candidates, choose, geoparse, link_mentions, score
 
 
 @pytest.fixture(scope="module")
@@ -163,3 +165,50 @@ def test_personal_names_need_a_cue_or_a_preposition() -> None:
     assert [p.name for p in geoparse("A woman named Rania was hurt.")] == []
     ranya = geoparse("اشتباكات في قضاء رانية شمالي السليمانية")
     assert ranya[0].governorate == "Al-Sulaymaniyah"
+
+
+GOLD_ARTICLES = sorted((Path(__file__).parent / "gold" / "articles").glob("*.txt"))
+
+
+def _scores(cands):  # type: ignore[no-untyped-def]
+    return [[(c.entry, c.score, c.weak, c.why) for c in cs] for cs in cands]
+
+
+def test_geoparse_is_the_public_steps_run_in_order(gaz) -> None:  # type: ignore[no-untyped-def]
+    lex = load_lexicon()
+    for path in GOLD_ARTICLES:
+        text = path.read_text(encoding="utf-8")
+        ms = find_mentions(text, gaz, lex)
+        links = link_mentions(ms, lex)
+        with_links = score(ms, candidates(ms, gaz, lex, links), gaz, lex, links)
+        alone = score(ms, candidates(ms, gaz), gaz)  # links worked out inside each step
+        assert _scores(alone) == _scores(with_links), path.name
+        assert choose(ms, with_links, gaz) == geoparse(text, gazetteer=gaz), path.name
+
+
+def test_results_do_not_depend_on_what_was_parsed_before(gaz) -> None:  # type: ignore[no-untyped-def]
+    texts = [p.read_text(encoding="utf-8") for p in GOLD_ARTICLES]
+    first = [geoparse(t, gazetteer=gaz) for t in texts]
+    again = [geoparse(t, gazetteer=gaz) for t in reversed(texts)][::-1]
+    assert first == again and all(first)
+
+
+def test_a_governorate_held_by_another_mention() -> None:
+    assert not _held_by_another(None, 3)
+    assert not _held_by_another([3], 3)
+    assert _held_by_another([2], 3) and _held_by_another([3, 5], 3)
+
+
+def test_long_texts_keep_true_offsets_and_readings(gaz) -> None:  # type: ignore[no-untyped-def]
+    block = ("سطر بلا أماكن " * 40 + "\n") * 120 + "هجوم في قضاء بلد شمال بغداد\n"
+    text = block * 3
+    assert len(text) > 2 * LONG_TEXT_CHARS  # three pieces
+    places = geoparse(text, gazetteer=gaz)
+    short = geoparse(block, gazetteer=gaz)
+    assert [(p.id, len(p.mentions)) for p in places] == [(p.id, 3 * len(p.mentions)) for p in short]
+    for p in places:
+        for m in p.mentions:
+            assert text[m.start : m.end] == m.text
+            assert text[m.sentence.start : m.sentence.end] == m.sentence.text
+            if m.modifier_span:
+                assert text[m.modifier_span.start : m.modifier_span.end] == m.modifier_span.text
