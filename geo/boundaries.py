@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import zipfile
 from functools import lru_cache
 from pathlib import Path
 
@@ -68,21 +67,7 @@ def _open_path(path: Path) -> str:
     if not path.is_file():
         raise BoundaryError(f"{path}: file not found.")
     if suffix == ".zip":
-        try:
-            with zipfile.ZipFile(path) as zf:
-                names = zf.namelist()
-                for name in names:
-                    if name.startswith(("/", "\\")) or ".." in Path(name).parts:
-                        raise BoundaryError(
-                            f"{path}: the zip holds an unsafe member path {name!r}; refusing it. "
-                            "Fix: use a clean copy from the publisher."
-                        )
-                if zf.testzip() is not None:
-                    raise zipfile.BadZipFile("a member fails its CRC check")
-        except zipfile.BadZipFile as exc:
-            raise BoundaryError(
-                f"{path}: truncated or corrupt zip ({exc}). Fix: fetch or copy the file again."
-            ) from exc
+        names = sources.check_zip(path, str(path), BoundaryError)
         shps = [n for n in names if n.lower().endswith(".shp")]
         if not shps:
             raise BoundaryError(f"{path}: the zip holds no .shp file; it has {names[:10]}")

@@ -26,7 +26,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from geo.errors import DataSourceError
+from geo.errors import DataSourceError, ZoneAtlasError
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 MANIFEST = REPO_ROOT / "data" / "sources.toml"
@@ -154,31 +154,36 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _check_zip(path: Path, label: str) -> None:
+def check_zip(path: Path, label: str, error: type[ZoneAtlasError] = DataSourceError) -> list[str]:
+    """The member names of a zip, after refusing unsafe paths (absolute, ``..``, drive letters) and
+    corrupt or truncated archives with ``error``. Nothing is extracted."""
     try:
         with zipfile.ZipFile(path) as zf:
-            for name in zf.namelist():
-                parts = Path(name).parts
-                if name.startswith(("/", "\\")) or ".." in parts or ":" in name:
-                    raise DataSourceError(
+            names = zf.namelist()
+            for name in names:
+                if name.startswith(("/", "\\")) or ".." in Path(name).parts or ":" in name:
+                    raise error(
                         f"{label}: the zip holds an unsafe member path {name!r} (absolute or with "
                         "'..'); refusing it. Fix: get a clean copy of the file from its publisher."
                     )
             bad = zf.testzip()
     except zipfile.BadZipFile as exc:
-        raise DataSourceError(
+        raise error(
             f"{label}: not a readable zip ({exc}); the file is truncated or corrupt. "
-            "Fix: delete it and fetch again."
+            "Fix: delete it and fetch or copy it again."
         ) from exc
     if bad is not None:
-        raise DataSourceError(f"{label}: zip member {bad!r} is corrupt. Fix: fetch the file again.")
+        raise error(
+            f"{label}: zip member {bad!r} is corrupt (truncated or damaged). Fix: fetch the file again."
+        )
+    return names
 
 
 def _check_vector(path: Path, spec: FileSpec, label: str) -> None:
     import pyogrio
 
     if path.suffix.lower() == ".zip":
-        _check_zip(path, label)
+        check_zip(path, label)
     try:
         info = pyogrio.read_info(path)
     except Exception as exc:  # GDAL raises several error types for unreadable files
