@@ -18,7 +18,6 @@ from typing import Any
 
 import folium
 import folium.plugins
-import geopandas as gpd
 import shapely
 from branca.element import Element, Html, MacroElement
 from folium.elements import JSCSSMixin
@@ -79,34 +78,11 @@ def new_map(basemap: str | None = None, height: str | int = "100%") -> folium.Ma
     return m
 
 
-def boundary_layer(gdf: gpd.GeoDataFrame, level: int, show: bool = True) -> folium.GeoJson:
-    """A styled GeoJSON layer of one admin level with a hover tooltip (English, Arabic, P-code)."""
-    style = dict(LEVEL_STYLES[level])
-    name = str(style.pop("name"))
-    frame = gdf[["pcode", "name_en", "name_ar", "geometry"]].copy()
-    frame["level_label"] = LEVEL_LABELS[level]
-    tooltip = folium.GeoJsonTooltip(
-        fields=["level_label", "name_en", "name_ar", "pcode"],
-        aliases=["", "", "", "P-code"],
-        labels=True,
-        sticky=True,
-    )
-    return folium.GeoJson(
-        frame.to_json(drop_id=True),
-        name=name,
-        show=show,
-        style_function=lambda _f, s=style: dict(s),
-        highlight_function=lambda _f: {"weight": 3, "color": "#c0392b"},
-        tooltip=tooltip,
-        smooth_factor=1.0,
-    )
-
-
 def boundaries_map(levels: tuple[int, ...] = (1, 2), basemap: str | None = None) -> folium.Map:
     """The first map: Iraq's governorates and districts (web-weight), layer control, scale bar."""
     m = new_map(basemap=basemap)
     for level in levels:
-        boundary_layer(boundaries.load_level(level, web=True), level).add_to(m)
+        BoundaryLayer(level).add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
     attribution(m)
     return m
