@@ -8,7 +8,7 @@ from typing import Any
 import streamlit as st
 
 from dashboard import state
-from geo.highlight import zone_style
+from geo.render.highlight import zone_style
 
 BELT_SIDES = {"federal": "Federal side only", "both": "Both sides of the line"}
 

@@ -2,8 +2,8 @@
 
 Data files (GeoJSON, GeoPackage, CSV, KML) are small and quick, so they are ready at once. The map
 snapshot, the standalone map and the briefing start a browser, so they are prepared on request
-and then offered for download. Everything is built by :mod:`geo.export`, :mod:`geo.snapshot` and
-:mod:`geo.briefing`, the same code as ``python -m geo export``.
+and then offered for download. Everything is built by :mod:`geo.render.export`, :mod:`geo.render.snapshot` and
+:mod:`geo.render.briefing`, the same code as ``python -m geo export``.
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ from pathlib import Path
 
 import streamlit as st
 
-from geo import export
-from geo.analysis import Settings
+from geo.render import export
+from geo.pipeline import Settings
 from geo.errors import ZoneAtlasError
 from geo.model import Analysis
-from geo.snapshot import MapView
+from geo.render.snapshot import MapView
 
 MIME = {
     ".geojson": "application/geo+json",

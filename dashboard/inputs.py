@@ -1,6 +1,6 @@
 """Articles the analyst works on: the seed sample, pasted text and uploaded files.
 
-Uploads are decoded by :func:`geo.textio.read_text_bytes` (encoding detection, HTML reduced to
+Uploads are decoded by :func:`geo.text.reading.read_text_bytes` (encoding detection, HTML reduced to
 its article text). Every refusal is a :class:`geo.errors.InputError` whose message the page shows
 as it is.
 """
@@ -12,7 +12,7 @@ from collections.abc import MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from geo import textio
+from geo.text import reading as textio
 from geo.errors import InputError
 
 REPO = Path(__file__).resolve().parent.parent
@@ -58,7 +58,7 @@ class ArticleRecord:
 
 
 def language_name(code: str) -> str:
-    """A readable name for a language code from :func:`geo.textio.detect_language`."""
+    """A readable name for a language code from :func:`geo.text.reading.detect_language`."""
     return f"{LANGUAGE_NAMES.get(code, code)} ({code})"
 
 

@@ -13,8 +13,9 @@ from typing import Any
 
 import streamlit as st
 
-from geo import boundaries, webassets
-from geo.analysis import Settings, analyze
+from geo.data import boundaries
+from geo.render import webassets
+from geo.pipeline import Settings, analyze
 from geo.model import Analysis
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -32,7 +33,7 @@ def reference_data() -> bool:
     """Load the web-weight boundaries and the gazetteer into this process once."""
     for level in (0, 1, 2, 3):
         boundaries.load_level(level, web=True)
-    from geo.gazetteer import load_gazetteer
+    from geo.data.gazetteer import load_gazetteer
 
     load_gazetteer()
     return True
@@ -51,7 +52,7 @@ def unit_names() -> dict[str, str]:
 @st.cache_resource(show_spinner=False)
 def zone_styles() -> dict[str, dict[str, Any]]:
     """Map style and label of every zone kind (``data/zone_rules.toml``)."""
-    from geo.zones import zone_styles as styles
+    from geo.zones.derivation import zone_styles as styles
 
     return styles()
 
@@ -59,7 +60,7 @@ def zone_styles() -> dict[str, dict[str, Any]]:
 @st.cache_resource(show_spinner=False)
 def belt_limits() -> tuple[float, float]:
     """Smallest and largest belt width the zone rules allow, in km."""
-    from geo.zones import belt_limits as limits
+    from geo.zones.derivation import belt_limits as limits
 
     return limits()
 

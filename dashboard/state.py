@@ -12,7 +12,7 @@ from typing import Any
 
 import streamlit as st
 
-from geo.analysis import Settings
+from geo.pipeline import Settings
 
 # Articles -----------------------------------------------------------------------------------
 ARTICLES = "za_articles"  # dict[str, inputs.ArticleRecord], in the order they were added

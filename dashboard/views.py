@@ -1,7 +1,7 @@
 """The Map page's building blocks: the linked map, article panel, selector and tables.
 
 Map and article are linked both ways through one selected *ref* (``P3``, ``Z1``; see
-:mod:`geo.highlight`): a click on a marker or zone selects it and the article panel shows and
+:mod:`geo.render.highlight`): a click on a marker or zone selects it and the article panel shows and
 scrolls to its sentences; choosing a row in a table or an entry in the "go to" list selects it
 and centres the map on it, without rebuilding the map.
 """
@@ -18,7 +18,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from dashboard import state
-from geo import highlight, webassets, webmap
+from geo.render import highlight, webassets, webmap
 from geo.model import Analysis
 
 MAP_HEIGHT = 620
@@ -29,7 +29,7 @@ CLICK_OBJECTS = ["last_object_clicked_count", "last_object_clicked_tooltip"]
 #: Longest quote above the article panel (popups quote less).
 PANEL_QUOTE_CHARS = 600
 #: Scrolls the article panel (only it, never the page) to the selected mention or trigger. ANCHOR is
-#: replaced by an id made of a fixed prefix and an integer (geo.highlight.focus_id), never by text;
+#: replaced by an id made of a fixed prefix and an integer (geo.render.highlight.focus_id), never by text;
 #: BOX by the panel's container key.
 SCROLL_SCRIPT = """<script>(function () {
   var e = document.getElementById("ANCHOR"), box = e && e.closest(".st-key-BOX");

@@ -1,7 +1,7 @@
 """Zone Atlas: places and security-coordination zones from Arabic, Kurdish and English news.
 
 The library behind the dashboard. Data flows one way: text -> mentions -> places -> zones ->
-map and exports. Modules: :mod:`geo.sources` (public datasets), :mod:`geo.boundaries` (canonical
+map and exports. Modules: :mod:`geo.data.sources` (public datasets), :mod:`geo.data.boundaries` (canonical
 admin layers), and the modules named in the README.
 """
 

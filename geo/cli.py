@@ -16,7 +16,7 @@ from geo.errors import ZoneAtlasError
 
 
 def _cmd_fetch(args: argparse.Namespace) -> int:
-    from geo import sources
+    from geo.data import sources
 
     def report(result: sources.FetchResult) -> None:
         line = f"{result.action:>10}  {result.dataset}/{result.file}"
@@ -33,7 +33,7 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
 
 
 def _cmd_assets(args: argparse.Namespace) -> int:
-    from geo import webassets
+    from geo.render import webassets
 
     root = webassets.install(force=args.force)
     print(f"map libraries ready in {root}")
@@ -41,7 +41,7 @@ def _cmd_assets(args: argparse.Namespace) -> int:
 
 
 def _cmd_boundaries(args: argparse.Namespace) -> int:
-    from geo import boundaries
+    from geo.data import boundaries
 
     for level in args.level or list(boundaries.LEVELS):
         gdf = boundaries.load_level(level, web=args.web)
@@ -52,10 +52,10 @@ def _cmd_boundaries(args: argparse.Namespace) -> int:
 def _cmd_zones(args: argparse.Namespace) -> int:
     import json
 
-    from geo.analysis import Settings, analyze
+    from geo.pipeline import Settings, analyze
     from geo.errors import ExportError
-    from geo.textio import read_article
-    from geo.zones import check_belt, zones_geojson
+    from geo.text.reading import read_article
+    from geo.zones.derivation import check_belt, zones_geojson
 
     check_belt(args.belt_km, args.belt_side)
     article = read_article(args.file)
@@ -88,10 +88,10 @@ def _size(value: str) -> tuple[int, int]:
 def _cmd_export(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from geo.analysis import Settings, analyze
-    from geo.export import ALL_FORMATS, check_out_dir, export_analysis, file_stem
-    from geo.textio import read_article
-    from geo.zones import check_belt
+    from geo.pipeline import Settings, analyze
+    from geo.render.export import ALL_FORMATS, check_out_dir, export_analysis, file_stem
+    from geo.text.reading import read_article
+    from geo.zones.derivation import check_belt
 
     check_belt(args.belt_km, args.belt_side)
     out = check_out_dir(args.out)
@@ -141,8 +141,8 @@ def _cmd_extract(args: argparse.Namespace) -> int:
     import csv
     import json
 
-    from geo.resolve import geoparse
-    from geo.textio import detect_language, read_article
+    from geo.text.resolve import geoparse
+    from geo.text.reading import detect_language, read_article
 
     failed = 0
     features: list[dict[str, object]] = []
@@ -162,7 +162,7 @@ def _cmd_extract(args: argparse.Namespace) -> int:
         if args.format == "jsonl":
             import gc
 
-            from geo.zones import derive_zones
+            from geo.zones.derivation import derive_zones
 
             # The places (hundreds of thousands of mentions for a 20 MB text) live until they are
             # written: keep the collector's full passes, which the zones and the JSON below set
@@ -210,7 +210,7 @@ def _cmd_extract(args: argparse.Namespace) -> int:
 def _cmd_evaluate(args: argparse.Namespace) -> int:
     import json
 
-    from geo.evaluate import evaluate
+    from geo.text.evaluate import evaluate
 
     report = evaluate(args.gold_dir)
     if args.json:
@@ -231,7 +231,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
 def _cmd_bench(args: argparse.Namespace) -> int:
     import json
 
-    from geo import bench
+    from geo.text import bench
 
     result = bench.run(args.articles, seed=args.seed, load_times=not args.no_load_times)
     print(json.dumps(result.to_dict(), indent=1) if args.json else result.summary())

@@ -37,7 +37,7 @@ class Mention:
     """One occurrence of a place name in the text.
 
     ``modifier`` is a spatial qualifier found next to the name ("north", "around", "outskirts",
-    ...; see :mod:`geo.extract`), ``modifier_span`` is where that qualifier stands in the text.
+    ...; see :mod:`geo.text.extract`), ``modifier_span`` is where that qualifier stands in the text.
     ``sentence`` is the span of the sentence that holds the mention.
     """
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from geo._browser import CHROMIUM_ARGS, chromium_path
+from geo.render._browser import CHROMIUM_ARGS, chromium_path
 from geo.errors import ExportError
 
 REPO = Path(__file__).resolve().parent.parent

@@ -1,4 +1,4 @@
-"""The pipeline in one call (geo.analysis.analyze): places, zones and the notes for the analyst.
+"""The pipeline in one call (geo.pipeline.analyze): places, zones and the notes for the analyst.
 
 The seed article runs through the real geoparser; the notes on skipped places use a hand-made
 geoparser (``hand_places``) so the place outside Iraq is certain.
@@ -11,11 +11,11 @@ from collections import Counter
 
 import pytest
 
-from geo.analysis import Settings, analyze, skipped_notes, unanchored_notes
+from geo.pipeline import Settings, analyze, skipped_notes, unanchored_notes
 from geo.model import Analysis, Mention, Place, Span, Zone
-from geo.zone_rules import load_rules
-from geo.zone_text import Trigger
-from geo.zones import SkippedPlace, find_triggers
+from geo.zones.rules import load_rules
+from geo.zones.triggers import Trigger
+from geo.zones.derivation import SkippedPlace, find_triggers
 
 
 @pytest.fixture(scope="module")
@@ -117,7 +117,7 @@ def test_skipped_places_are_grouped_by_place_and_reason() -> None:
 @pytest.fixture
 def hand_places(monkeypatch: pytest.MonkeyPatch) -> None:
     """The geoparser of the pipeline finds Kirkuk (a governorate) and Tehran (outside Iraq)."""
-    import geo.resolve
+    import geo.text.resolve
 
     def geoparse(text: str) -> list[Place]:
         def at(surface: str, **kw: object) -> Place:
@@ -133,7 +133,7 @@ def hand_places(monkeypatch: pytest.MonkeyPatch) -> None:
             at("Tehran", id="gn:112931", kind="city", country="IR", lat=35.69, lon=51.42),
         ]
 
-    monkeypatch.setattr(geo.resolve, "geoparse", geoparse)
+    monkeypatch.setattr(geo.text.resolve, "geoparse", geoparse)
 
 
 def test_places_no_zone_could_use_reach_the_notes(hand_places: None) -> None:

@@ -1,4 +1,4 @@
-"""geo.boundaries: the canonical admin layers and every way a boundary file can be wrong."""
+"""geo.data.boundaries: the canonical admin layers and every way a boundary file can be wrong."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 import shapely
 from shapely.geometry import Polygon, box
 
-from geo import boundaries
+from geo.data import boundaries
 from geo.errors import BoundaryError
 
 EXPECTED_COUNTS = {0: 1, 1: 18, 2: 101, 3: 294}
@@ -194,7 +194,7 @@ def test_neighbours_layer_when_present() -> None:
 
 def test_import_geo_does_not_import_streamlit() -> None:
     code = (
-        "import sys, geo, geo.sources, geo.boundaries, geo.webmap, geo.webassets, geo.analysis\n"
+        "import sys, geo, geo.data.sources, geo.data.boundaries, geo.render.webmap, geo.render.webassets, geo.pipeline\n"
         "assert 'streamlit' not in sys.modules, 'geo imported streamlit'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parent.parent)

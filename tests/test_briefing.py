@@ -14,7 +14,7 @@ import pytest
 from export_samples import STYLES, empty_analysis, hand_analysis
 from PIL import Image
 
-from geo import briefing, snapshot
+from geo.render import briefing, snapshot
 from geo.errors import ExportError
 from geo.model import Analysis, Mention, Place, Span
 

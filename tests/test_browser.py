@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 
-from geo import boundaries
-from geo.analysis import analyze
+from geo.data import boundaries
+from geo.pipeline import analyze
 from geo.model import Analysis
 
 pytestmark = pytest.mark.browser

@@ -15,7 +15,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard import inputs, state
-from geo.analysis import Settings, analyze
+from geo.pipeline import Settings, analyze
 from geo.errors import InputError
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")

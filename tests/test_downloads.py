@@ -18,7 +18,7 @@ def _app(empty: bool) -> None:
     from export_samples import empty_analysis, hand_analysis
 
     from dashboard.downloads import render_downloads
-    from geo.analysis import Settings
+    from geo.pipeline import Settings
 
     render_downloads(empty_analysis() if empty else hand_analysis(), Settings())
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from geo.errors import InputError
-from geo.evaluate import evaluate, load_gold, score_article
+from geo.text.evaluate import evaluate, load_gold, score_article
 from geo.model import Mention, Place, Span
 
 REPO = Path(__file__).resolve().parent.parent

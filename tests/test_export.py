@@ -14,7 +14,7 @@ import pytest
 import shapely
 from export_samples import STYLES, empty_analysis, hand_analysis
 
-from geo import export, kml
+from geo.render import export, kml
 from geo.errors import ExportError
 
 seed_analysis = export_samples.seed_analysis  # the seed article through the pipeline (fixture)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from geo.extract import (
+from geo.text.extract import (
     _SCANNERS,
     MODIFIER_VALUES,
     PhraseTable,
@@ -21,8 +21,8 @@ from geo.extract import (
     load_lexicon,
     tokenize_text,
 )
-from geo.gazetteer import load_gazetteer
-from geo.normalize import LATIN_HYPHEN_ARTICLES, fold
+from geo.data.gazetteer import load_gazetteer
+from geo.text.normalize import LATIN_HYPHEN_ARTICLES, fold
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from geo.errors import RulesError
-from geo.gazetteer import ALIASES_FILE, _read_aliases, load_gazetteer
+from geo.data.gazetteer import ALIASES_FILE, _read_aliases, load_gazetteer
 
 
 @pytest.fixture(scope="module")
@@ -103,7 +103,7 @@ def test_alias_table_format_is_checked(tmp_path: Path) -> None:
 def test_disputed_territories_take_the_core_units_of_the_zones_list(gaz) -> None:  # type: ignore[no-untyped-def]
     import tomllib
 
-    from geo.gazetteer import DISPUTED_FILE
+    from geo.data.gazetteer import DISPUTED_FILE
 
     units = tomllib.loads(DISPUTED_FILE.read_text(encoding="utf-8"))["unit"]
     core = {u["pcode"] for u in units if u.get("scope") == "core"}

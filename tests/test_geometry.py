@@ -1,4 +1,4 @@
-"""Constructions of geo.geometry on tiny hand-made shapes (metres)."""
+"""Constructions of geo.zones.geometry on tiny hand-made shapes (metres)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import math
 import pytest
 from shapely.geometry import LineString, Point, Polygon, box
 
-from geo import geometry as g
+from geo.zones import geometry as g
 from geo.errors import ParameterError
 
 SQUARE = box(0, 0, 100_000, 100_000)  # 100 km x 100 km

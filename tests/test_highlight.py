@@ -1,4 +1,4 @@
-"""geo.highlight: escaped article HTML, quotes, popups and table rows from an analysis."""
+"""geo.render.highlight: escaped article HTML, quotes, popups and table rows from an analysis."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 import pytest
 from sample_analysis import STYLES, TEXT, XSS_NAME, make_analysis, make_hostile_analysis
 
-from geo import highlight
+from geo.render import highlight
 from geo.model import Analysis, Span, Zone
 
 

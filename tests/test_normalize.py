@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from geo.normalize import (
+from geo.text.normalize import (
     fold,
     fold_token,
     is_latin_article,

@@ -12,7 +12,7 @@ import pytest
 from export_samples import STYLES, empty_analysis, hand_analysis
 from PIL import Image
 
-from geo import _browser, snapshot
+from geo.render import _browser, snapshot
 from geo.errors import ExportError, ParameterError
 
 ZONE_COLOURS = [STYLES["operations_room"]["color"], STYLES["security_vacuum"]["color"]]
@@ -163,7 +163,7 @@ def test_standalone_html_paints_with_the_network_cut_off(offline_page: object, t
 
 @pytest.mark.browser
 def test_seed_article_snapshot(browser: object, seed_analysis: object, tmp_path: Path) -> None:
-    from geo.zones import zone_styles
+    from geo.zones.derivation import zone_styles
 
     result = snapshot.render_png(seed_analysis, tmp_path / "seed.png", timeout_s=60)  # type: ignore[arg-type]
     assert result.renderer == "chromium", result.note

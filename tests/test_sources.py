@@ -1,4 +1,4 @@
-"""geo.sources: manifest, mirror fetch, verification, atomicity and idempotency."""
+"""geo.data.sources: manifest, mirror fetch, verification, atomicity and idempotency."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from geo import sources
+from geo.data import sources
 from geo.errors import DataSourceError
 
 MIRROR = Path(os.environ["ZONE_ATLAS_MIRROR"])

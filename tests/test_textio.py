@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from geo.errors import InputError
-from geo.textio import detect_language, read_article, read_text_bytes
+from geo.text.reading import detect_language, read_article, read_text_bytes
 
 ARABIC = "هجوم لداعش في قضاء مخمور جنوب غرب أربيل، وقتلى في كركوك.\nسطر ثان."
 

@@ -1,4 +1,4 @@
-"""geo.webassets: maps link only local copies of Leaflet and its plugins."""
+"""geo.render.webassets: maps link only local copies of Leaflet and its plugins."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import folium
 import folium.plugins
 import pytest
 
-from geo import webassets, webmap
+from geo.render import webassets, webmap
 from geo.errors import DataSourceError
 
 

@@ -1,4 +1,4 @@
-"""geo.webmap: places, zones, legend and controls of an analysis map (rendered, not in a browser)."""
+"""geo.render.webmap: places, zones, legend and controls of an analysis map (rendered, not in a browser)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from sample_analysis import STYLES, make_analysis, make_hostile_analysis
 from streamlit_folium import _get_feature_group_string
 
-from geo import highlight, webassets, webmap
+from geo.render import highlight, webassets, webmap
 
 
 def _children(element: object, cls: type) -> list:

@@ -1,4 +1,4 @@
-"""Zones from text and boundaries (geo.zones, geo.zone_rules).
+"""Zones from text and boundaries (geo.zones.derivation, geo.zones.rules).
 
 Places are built by hand here (tiny and explicit: the surface, its kind, P-code and point), so each
 test shows exactly what the zone step receives; the end-to-end tests at the bottom run the real
@@ -19,12 +19,13 @@ import pytest
 import shapely
 from shapely.geometry import Point, shape
 
-from geo import boundaries, cli
-from geo import geometry as g
+from geo.data import boundaries
+from geo import cli
+from geo.zones import geometry as g
 from geo.errors import InputError, ParameterError, RulesError
 from geo.model import Candidate, Mention, Place, Span, Zone
-from geo.zone_rules import DATA_DIR, load_rules, load_seats, load_unit_list
-from geo.zones import derive, derive_zones, find_triggers, zone_styles, zones_frame, zones_geojson
+from geo.zones.rules import DATA_DIR, load_rules, load_seats, load_unit_list
+from geo.zones.derivation import derive, derive_zones, find_triggers, zone_styles, zones_frame, zones_geojson
 
 REPO = Path(__file__).resolve().parent.parent
 ENGLISH_SEED = REPO / "tests" / "data" / "article-000-en.txt"
@@ -830,7 +831,7 @@ def test_zone_made_by_hand_counts_its_trigger_as_its_one_occurrence(seed_zones: 
 def test_constructions_and_statistics_run_once_per_distinct_zone(monkeypatch: pytest.MonkeyPatch) -> None:
     from collections import OrderedDict
 
-    from geo import zones as zmod
+    from geo.zones import derivation as zmod
 
     calls: Counter[str] = Counter()
 
@@ -958,8 +959,8 @@ def test_a_few_hundred_kilobytes_give_one_zone_per_distinct_description() -> Non
 
 def _scan_every_position(text: str) -> list[tuple[str, int, int]]:
     """Trigger matches the plain way: every pattern over the whole folded text, longest first."""
-    from geo.normalize import normalize_with_map
-    from geo.zone_text import _patterns
+    from geo.text.normalize import normalize_with_map
+    from geo.zones.triggers import _patterns
 
     rules = load_rules()
     folded, index = normalize_with_map(text)
@@ -992,8 +993,8 @@ def test_trigger_search_finds_what_a_scan_of_every_position_finds(seed_text: str
 def test_folded_text_maps_back_like_the_normaliser() -> None:
     import numpy as np
 
-    from geo.normalize import normalize_with_map
-    from geo.zone_text import fold_text
+    from geo.text.normalize import normalize_with_map
+    from geo.zones.triggers import fold_text
 
     for text in ("", "plain", "وكَرْكُوك ﻻ ﷲ Ünïcode ـــ", ENGLISH_SEED.read_text(encoding="utf-8")):
         folded, index = normalize_with_map(text)
@@ -1010,9 +1011,9 @@ def hand_geoparser(monkeypatch: pytest.MonkeyPatch) -> None:
     """Let the pipeline's geoparser return the hand-built seed places (the CLI plumbing under test)."""
     import types
 
-    fake = types.ModuleType("geo.resolve")
+    fake = types.ModuleType("geo.text.resolve")
     fake.geoparse = seed_places  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "geo.resolve", fake)
+    monkeypatch.setitem(sys.modules, "geo.text.resolve", fake)
 
 
 def test_cli_zones_writes_a_feature_collection(
@@ -1067,8 +1068,8 @@ def test_places_from_another_text_are_refused() -> None:
 
 
 def test_every_modifier_the_extractor_emits_has_a_construction() -> None:
-    from geo.extract import MODIFIER_VALUES
-    from geo.zone_rules import MODIFIERS
+    from geo.text.extract import MODIFIER_VALUES
+    from geo.zones.rules import MODIFIERS
 
     assert set(MODIFIERS) == set(MODIFIER_VALUES)
     labels = load_rules().kinds["attack_area"].params["modifier_labels"]
@@ -1161,7 +1162,7 @@ def _signature(zones: list[Zone]) -> dict[str, tuple[str, tuple[str, ...], str]]
 
 @pytest.fixture(scope="module")
 def parsed_seed(seed_text: str) -> tuple[list[Zone], list[Span]]:
-    from geo.resolve import geoparse
+    from geo.text.resolve import geoparse
 
     return derive_zones(seed_text, geoparse(seed_text))
 
@@ -1194,7 +1195,7 @@ def test_seed_end_to_end(parsed_seed: tuple[list[Zone], list[Span]], seed_zones:
 
 
 def test_english_paraphrase_gives_the_same_zones(parsed_seed: tuple[list[Zone], list[Span]]) -> None:
-    from geo.resolve import geoparse
+    from geo.text.resolve import geoparse
 
     text = ENGLISH_SEED.read_text(encoding="utf-8")
     english, _ = derive_zones(text, geoparse(text))

@@ -7,7 +7,8 @@ import json
 import pandas as pd
 import streamlit as st
 
-from geo import boundaries, sources, webassets
+from geo.data import boundaries, sources
+from geo.render import webassets
 
 st.markdown("#### About Zone Atlas")
 st.markdown(

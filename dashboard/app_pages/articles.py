@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import inputs, loaders, state
-from geo import highlight
+from geo.render import highlight
 from geo.errors import InputError
 
 log = logging.getLogger("dashboard")

@@ -10,8 +10,8 @@ import streamlit as st
 
 from dashboard import controls, inputs, loaders, state, views
 from dashboard.downloads import render_downloads
-from geo import highlight, webmap
-from geo.analysis import Settings
+from geo.render import highlight, webmap
+from geo.pipeline import Settings
 from geo.errors import ZoneAtlasError
 
 record: inputs.ArticleRecord = st.session_state[state.ARTICLES][st.session_state[state.CURRENT]]

@@ -19,7 +19,7 @@ REPO = Path(__file__).resolve().parents[2]
 PROBE = """
 import json, time
 t0 = time.perf_counter()
-from geo import boundaries
+from geo.data import boundaries
 t1 = time.perf_counter()
 for level in range(4):
     boundaries.load_level(level)
@@ -52,10 +52,10 @@ def main(runs: int = 5) -> None:
     print(f"cold build of the 4 web-weight levels:                   {med(cold, 'web'):.3f} s")
     print(f"warm load, 4 levels (GeoParquet cache, new process):     {med(warm, 'levels'):.3f} s")
     print(f"warm load, 4 web-weight levels:                          {med(warm, 'web'):.3f} s")
-    print(f"import geo.boundaries:                                   {med(warm, 'import'):.3f} s")
+    print(f"import geo.data.boundaries:                                   {med(warm, 'import'):.3f} s")
 
     sys.path.insert(0, str(REPO))
-    from geo import boundaries
+    from geo.data import boundaries
 
     for level in range(4):
         full = boundaries.load_level(level)

@@ -36,7 +36,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
-from geo._browser import CHROMIUM_ARGS, chromium_path
+from geo.render._browser import CHROMIUM_ARGS, chromium_path
 
 CHROMIUM = str(chromium_path())
 #: The network is cut off in the browser itself: every host name but localhost fails to resolve.
@@ -197,9 +197,9 @@ def seed_payload_bytes() -> int:
     import folium
     import streamlit_folium as sf
 
-    from geo import webassets, webmap
-    from geo.analysis import analyze
-    from geo.zones import zone_styles
+    from geo.render import webassets, webmap
+    from geo.pipeline import analyze
+    from geo.zones.derivation import zone_styles
 
     analysis = analyze((REPO / "data" / "samples" / "article-000.txt").read_text(encoding="utf-8"))
     m = webmap.analysis_base_map(

@@ -18,9 +18,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
-from geo import export
-from geo.analysis import Settings, analyze
-from geo.textio import read_article
+from geo.render import export
+from geo.pipeline import Settings, analyze
+from geo.text.reading import read_article
 
 SEED = REPO / "data" / "samples" / "article-000.txt"
 

@@ -4,7 +4,7 @@ territories and attack areas.
 :func:`derive_zones` is a short recipe: find the trigger phrases of ``data/zone_rules.toml`` in the
 text (:func:`find_triggers`), attach to each the resolved places the text lists after it, and build
 each zone's geometry from the COD-AB boundaries with the kind's construction
-(:mod:`geo.geometry`, in UTM 38N). Every zone keeps its provenance: kind, labels, trigger text and
+(:mod:`geo.zones.geometry`, in UTM 38N). Every zone keeps its provenance: kind, labels, trigger text and
 offsets, sentence, place P-codes, construction and parameters, boundary dataset version, and its
 area and the districts and sub-districts it covers or touches. A zone the text describes again
 ("attacks in Diyala" in every report of a long file) is built once and drawn once; it keeps every
@@ -12,7 +12,7 @@ trigger that describes it in ``occurrences``.
 
 Examples
 --------
->>> from geo.resolve import geoparse  # doctest: +SKIP
+>>> from geo.text.resolve import geoparse  # doctest: +SKIP
 >>> text = open("data/samples/article-000.txt", encoding="utf-8").read()  # doctest: +SKIP
 >>> zones, unanchored = derive_zones(text, geoparse(text), belt_km=20)  # doctest: +SKIP
 >>> zones_frame(zones)[["kind", "label", "area_km2"]]  # doctest: +SKIP
@@ -37,12 +37,12 @@ import shapely
 from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
-from geo import boundaries
-from geo import geometry as geom
+from geo.data import boundaries
+from geo.zones import geometry as geom
 from geo.errors import InputError, ParameterError, RulesError
 from geo.model import Place, Span, Zone
-from geo.zone_rules import KindRule, ZoneRules, load_rules, load_seats, load_unit_list
-from geo.zone_text import PlaceHit, Trigger, attach_places, find_triggers
+from geo.zones.rules import KindRule, ZoneRules, load_rules, load_seats, load_unit_list
+from geo.zones.triggers import PlaceHit, Trigger, attach_places, find_triggers
 
 log = logging.getLogger(__name__)
 
@@ -129,7 +129,7 @@ def derive_zones(
     text
         The article text the places' mention offsets refer to.
     places
-        Resolved places (:func:`geo.resolve.geoparse`).
+        Resolved places (:func:`geo.text.resolve.geoparse`).
     belt_km
         Width of the security-vacuum belt in km (between the limits in the rules file).
     belt_side
@@ -721,7 +721,7 @@ def _belt_zone(
     }
     dataset = atlas.version
     if syria_source == boundaries.NEIGHBOUR_DATASET:
-        from geo import sources
+        from geo.data import sources
 
         dataset += "; " + sources.dataset_version(boundaries.NEIGHBOUR_DATASET)
     return _zone(

@@ -3,7 +3,7 @@
 :func:`find_triggers` finds the trigger phrases of the zone rules (``data/zone_rules.toml``) in the
 folded text and maps them back to offsets in the original text. :func:`attach_places` gives each
 trigger the resolved places the text attaches to it (a following list, or the rest of the clause),
-as the rules file describes. No geometry here: :mod:`geo.zones` builds the zones.
+as the rules file describes. No geometry here: :mod:`geo.zones.derivation` builds the zones.
 
 Both scale linearly with the text: the text is folded in one translation pass with a compact
 offset map, each phrase is tried only where the literal of its first word stands, and the mentions
@@ -25,8 +25,8 @@ from functools import lru_cache
 import numpy as np
 
 from geo.model import Mention, Place, Span
-from geo.normalize import fold_token, normalize_with_map
-from geo.zone_rules import KindRule, ZoneRules, load_rules
+from geo.text.normalize import fold_token, normalize_with_map
+from geo.zones.rules import KindRule, ZoneRules, load_rules
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +55,7 @@ class Trigger:
 class _OffsetMap:
     """Maps positions in the folded text back to the original text.
 
-    :func:`geo.normalize.normalize_with_map` folds character by character (``tests/test_zones.py``
+    :func:`geo.text.normalize.normalize_with_map` folds character by character (``tests/test_zones.py``
     checks that this map agrees with its index): each source character becomes zero (an Arabic
     mark), one or several (an NFKC ligature) folded characters. Only the
     characters that do not become exactly one are stored (their source position and folded
@@ -83,7 +83,7 @@ class _OffsetMap:
 
 
 def fold_text(text: str) -> tuple[str, _OffsetMap]:
-    """``text`` folded as :func:`geo.normalize.normalize_with_map` folds it, with the offset map.
+    """``text`` folded as :func:`geo.text.normalize.normalize_with_map` folds it, with the offset map.
 
     Each distinct character is folded once and the text is translated in one pass, so a 20 MB
     article takes about a second and no per-character Python list is built.

@@ -3,7 +3,7 @@
 Pure functions from GeoDataFrames and analyses to folium objects: the dashboard and the exports
 render the same map (:func:`analysis_map`). Maps start with no basemap tiles (they must paint
 offline); OpenStreetMap can be switched on. Every text that reaches a popup, tooltip, legend or
-layer name is escaped by :mod:`geo.highlight`; every element an analysis adds gets a stable id,
+layer name is escaped by :mod:`geo.render.highlight`; every element an analysis adds gets a stable id,
 so the same analysis always renders to the same script.
 """
 
@@ -23,10 +23,11 @@ from branca.element import Element, Html, MacroElement
 from folium.elements import JSCSSMixin
 from folium.template import Template
 
-from geo import boundaries, highlight, sources
+from geo.data import boundaries, sources
+from geo.render import highlight
 from geo.model import Analysis, Place, Zone
 
-#: The dashboard's static route for the local Leaflet copies (see geo.webassets).
+#: The dashboard's static route for the local Leaflet copies (see geo.render.webassets).
 DASHBOARD_ASSET_URL = "/app/static/vendor"
 IRAQ_BOUNDS = [[29.06, 38.79], [37.38, 48.63]]
 OSM_TILES = "OpenStreetMap"
@@ -648,7 +649,7 @@ def add_controls(m: folium.Map, *, minimap: bool = True) -> folium.Map:
 def _styles(styles: Mapping[str, Mapping[str, Any]] | None) -> Mapping[str, Mapping[str, Any]]:
     if styles is not None:
         return styles
-    from geo.zones import zone_styles
+    from geo.zones.derivation import zone_styles
 
     return zone_styles()
 
@@ -697,11 +698,11 @@ def analysis_map(
     layer control, fullscreen, scale bar, measure tool, mini-map, fitted to the article's places.
 
     The dashboard shows the same map; exports call this to get it. Links to JS/CSS still point
-    at CDNs: pass the result through :func:`geo.webassets.localize`.
+    at CDNs: pass the result through :func:`geo.render.webassets.localize`.
 
     Examples
     --------
-    >>> from geo.analysis import analyze  # doctest: +SKIP
+    >>> from geo.pipeline import analyze  # doctest: +SKIP
     >>> m = analysis_map(analyze(text))  # doctest: +SKIP
     >>> m.save("map.html")  # after webassets.localize(m, base_url)  # doctest: +SKIP
     """

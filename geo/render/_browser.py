@@ -5,7 +5,7 @@ without touching the caller (a Streamlit script thread, a CLI, a test that alrea
 browser). The page may load ``file://``, ``data:``, ``blob:`` and localhost URLs only; every other
 request is aborted, so a render never depends on the internet.
 
-:func:`screenshot` is the public entry; ``python -m geo._browser`` is the child's side and reads
+:func:`screenshot` is the public entry; ``python -m geo.render._browser`` is the child's side and reads
 one JSON job from stdin.
 """
 
@@ -92,13 +92,13 @@ def screenshot(
 
 def _run(job: dict[str, Any], *, timeout_s: float) -> None:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "geo._browser"],
+        [sys.executable, "-m", "geo.render._browser"],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
-        cwd=str(Path(__file__).resolve().parent.parent),
+        cwd=str(Path(__file__).resolve().parents[2]),
     )
     try:
         _, err = proc.communicate(json.dumps(job), timeout=timeout_s + 5)

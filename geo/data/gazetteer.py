@@ -2,7 +2,7 @@
 
 Sources, in order of authority:
 
-* COD-AB ADM1-ADM3 (via :mod:`geo.boundaries`): governorates, districts, sub-districts with
+* COD-AB ADM1-ADM3 (via :mod:`geo.data.boundaries`): governorates, districts, sub-districts with
   English and Arabic names, P-codes, polygons and a representative point;
 * ``data/places_extra.toml``: Iraq and its neighbours (names, adjectives, centroids), the
   Kurdistan Region (union of Duhok, Erbil and Sulaymaniyah) and the disputed territories;
@@ -41,16 +41,16 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from geo import sources
+from geo.data import sources
 from geo.errors import DataSourceError, RulesError
 from geo.model import Candidate
-from geo.normalize import fold, has_arabic
+from geo.text.normalize import fold, has_arabic
 
 log = logging.getLogger(__name__)
 
 #: Bump when the gazetteer's content or layout changes, so stale caches are rebuilt.
 BUILD_VERSION = 12
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 ALIASES_FILE = DATA_DIR / "aliases.tsv"
 EXTRA_FILE = DATA_DIR / "places_extra.toml"
 LEXICON_FILE = DATA_DIR / "geoparser_lexicon.toml"
@@ -142,7 +142,7 @@ class Entry:
 
 @dataclass
 class Gazetteer:
-    """Names -> entries. ``index`` maps a folded name (see :func:`geo.normalize.fold`) to entry
+    """Names -> entries. ``index`` maps a folded name (see :func:`geo.text.normalize.fold`) to entry
     positions; ``first_tokens`` maps the first token of every indexed name to the longest name
     (in tokens) starting with it; ``ambiguous`` maps keys that are also common words
     (``"word"``) or personal names (``"person"``), or whose foreign namesake is usually meant
@@ -515,7 +515,7 @@ class _Builder:
     # admin units --------------------------------------------------------------------------------
 
     def add_admin(self, corrections: dict[str, dict[str, str]]) -> None:
-        from geo import boundaries
+        from geo.data import boundaries
 
         for level in (1, 2, 3):
             gdf = boundaries.load_level(level)
@@ -569,7 +569,7 @@ class _Builder:
     def add_countries(self, countries: dict[str, dict[str, Any]]) -> None:
         syria0 = None
         try:
-            from geo import boundaries
+            from geo.data import boundaries
 
             syria = boundaries.load_neighbours(0)
             syria0 = None if syria is None else syria.geometry.iloc[0]
@@ -622,7 +622,7 @@ class _Builder:
             self._add(entry, r.get("names", []) + [r["name"], r["name_ar"]], geom)
 
     def add_syria_governorates(self) -> None:
-        from geo import boundaries
+        from geo.data import boundaries
 
         gdf = boundaries.load_neighbours(1)
         if gdf is None:

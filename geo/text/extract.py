@@ -17,11 +17,11 @@ each name found the module records:
 * the proclitic taken off (و ب ل ...), capitalisation and a preceding locative preposition
   (English), and the sentence span.
 
-The resolver (:mod:`geo.resolve`) turns these into places.
+The resolver (:mod:`geo.text.resolve`) turns these into places.
 
 Examples
 --------
->>> from geo.gazetteer import load_gazetteer
+>>> from geo.data.gazetteer import load_gazetteer
 >>> ms = find_mentions("هجوم في محيط بغداد وشمال بابل", load_gazetteer())  # doctest: +SKIP
 >>> [(m.text, m.modifier) for m in ms]  # doctest: +SKIP
 [('بغداد', 'around'), ('بابل', 'north')]
@@ -40,9 +40,9 @@ from pathlib import Path
 from typing import Any
 
 from geo.errors import RulesError
-from geo.gazetteer import LEXICON_FILE, Gazetteer
+from geo.data.gazetteer import LEXICON_FILE, Gazetteer
 from geo.model import Span
-from geo.normalize import (
+from geo.text.normalize import (
     LATIN_HYPHEN_ARTICLES,
     TOKEN_RE,
     fold,
@@ -341,7 +341,7 @@ _FOLD = _FoldCache()
 
 
 def token_key(tok: str) -> str:
-    """:func:`geo.normalize.fold_token` through this module's bounded cache."""
+    """:func:`geo.text.normalize.fold_token` through this module's bounded cache."""
     return _FOLD[tok]
 
 

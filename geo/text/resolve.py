@@ -3,7 +3,7 @@
 :func:`geoparse` is the one call: ``text -> list[Place]``. It runs four named steps, each
 testable alone:
 
-1. :func:`geo.extract.find_mentions` - names in the text with their context;
+1. :func:`geo.text.extract.find_mentions` - names in the text with their context;
 2. :func:`candidates` - the gazetteer entries each mention may mean, keeping only those whose
    evidence suffices (a name that is also a common word, such as بلد "country" / Balad, needs a
    cue word, a containment link, a spatial modifier, a same-governorate neighbour in its
@@ -39,10 +39,10 @@ from dataclasses import dataclass, field
 from itertools import repeat
 from operator import attrgetter, itemgetter
 
-from geo.extract import Lexicon, RawMention, find_mentions, iter_chunks, load_lexicon, token_key
-from geo.gazetteer import Entry, Gazetteer, load_gazetteer
+from geo.text.extract import Lexicon, RawMention, find_mentions, iter_chunks, load_lexicon, token_key
+from geo.data.gazetteer import Entry, Gazetteer, load_gazetteer
 from geo.model import Candidate, Mention, Place
-from geo.normalize import TOKEN_RE
+from geo.text.normalize import TOKEN_RE
 
 #: Prior of each kind before any evidence.
 KIND_PRIOR = {

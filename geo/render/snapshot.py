@@ -1,6 +1,6 @@
 """The map as the dashboard shows it, as a PNG snapshot or a standalone HTML file.
 
-Both start from the same folium map (:func:`geo.webmap.analysis_map`). :func:`standalone_html`
+Both start from the same folium map (:func:`geo.render.webmap.analysis_map`). :func:`standalone_html`
 inlines every script, stylesheet and image the map uses, so the file opens from disk with no
 internet. :func:`render_png` opens that page in headless Chromium with the network cut off and
 takes a screenshot, with a title, legend, scale bar, north arrow, date and attribution line laid
@@ -30,14 +30,15 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from geo import _browser, boundaries, sources, webassets
+from geo.render import _browser, webassets
+from geo.data import boundaries, sources
 from geo.errors import DataSourceError, ExportError, ParameterError
 from geo.model import Analysis
 
 if TYPE_CHECKING:
     import folium
 
-    from geo.analysis import Settings
+    from geo.pipeline import Settings
 
 log = logging.getLogger(__name__)
 
@@ -84,14 +85,14 @@ class SnapshotResult:
 
 def zone_styles() -> dict[str, dict[str, Any]]:
     """Map style of each zone kind (colour, fill, opacity, dash, label), as the map draws them."""
-    from geo.zones import zone_styles as styles
+    from geo.zones.derivation import zone_styles as styles
 
     return styles()
 
 
 def legend_entries(analysis: Analysis, styles: dict[str, dict[str, Any]] | None = None) -> list[LegendEntry]:
     """Legend lines: the zone kinds present in ``analysis`` (in style order), then the boundaries."""
-    from geo.webmap import LEVEL_STYLES
+    from geo.render.webmap import LEVEL_STYLES
 
     styles = zone_styles() if styles is None else styles
     present = {z.kind for z in analysis.zones}
@@ -172,7 +173,7 @@ def build_map(
 
     ``styles`` (zone kind -> style) defaults to the rules file's, as on the dashboard.
     """
-    from geo import webmap
+    from geo.render import webmap
 
     view = view or MapView(basemap=basemap)
     m = webmap.analysis_map(
@@ -219,7 +220,7 @@ def _script(text: str) -> str:
 def standalone_html(m: folium.Map, *, extra_head: str = "", extra_body: str = "") -> str:
     """The full HTML page of ``m`` with every JS/CSS asset (and the images they use) inlined.
 
-    ``m`` is localized in place (see :func:`geo.webassets.localize`). Raises
+    ``m`` is localized in place (see :func:`geo.render.webassets.localize`). Raises
     :class:`ExportError` if the page would still load anything from the network.
     """
     try:
@@ -348,7 +349,7 @@ def overlay_html(
 
 
 def _has_legend(m: folium.Map) -> bool:
-    from geo.webmap import Legend
+    from geo.render.webmap import Legend
 
     return any(isinstance(child, Legend) for child in m._children.values())
 
@@ -404,7 +405,7 @@ def write_html(
     ``m`` defaults to :func:`build_map` (of ``view`` when given); ``styles`` (zone kind -> style) to
     :func:`zone_styles`.
     """
-    from geo.export import staging
+    from geo.render.export import staging
 
     target = Path(path)
     basemap = view.basemap if view is not None else basemap
@@ -461,7 +462,7 @@ def render_png(
     (no browser, a failure, no answer within ``timeout_s``) falls back to :func:`static_png`,
     and the result's ``renderer`` and ``note`` say so.
     """
-    from geo.export import check_out_dir, staging
+    from geo.render.export import check_out_dir, staging
 
     _check_size(width, height, scale)
     target = Path(path)
@@ -584,9 +585,9 @@ def static_png(
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch, Rectangle
 
-    from geo.export import staging
-    from geo.highlight import place_colour
-    from geo.webmap import LEVEL_STYLES
+    from geo.render.export import staging
+    from geo.render.highlight import place_colour
+    from geo.render.webmap import LEVEL_STYLES
 
     _check_size(width, height, scale)
     t0 = time.perf_counter()

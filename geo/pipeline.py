@@ -1,14 +1,14 @@
 """One call from article text to places and zones: the pipeline the CLI, dashboard and exports share.
 
-:func:`analyze` is the recipe: detect the language, resolve the places (:func:`geo.resolve.geoparse`),
-drop those below the analyst's confidence threshold, derive the zones (:func:`geo.zones.derive`),
+:func:`analyze` is the recipe: detect the language, resolve the places (:func:`geo.text.resolve.geoparse`),
+drop those below the analyst's confidence threshold, derive the zones (:func:`geo.zones.derivation.derive`),
 and write down for the analyst what could not be drawn: trigger phrases that name no place (one
 note per zone kind, however often the text repeats them) and places a zone could not be built
 from, with the reason.
 
 Examples
 --------
->>> from geo.analysis import Settings, analyze  # doctest: +SKIP
+>>> from geo.pipeline import Settings, analyze  # doctest: +SKIP
 >>> text = open("data/samples/article-000.txt", encoding="utf-8").read()  # doctest: +SKIP
 >>> analysis = analyze(text, source="article-000", settings=Settings(belt_km=30))  # doctest: +SKIP
 >>> analysis.notes[1]  # doctest: +SKIP
@@ -24,8 +24,8 @@ from typing import TYPE_CHECKING
 from geo.model import Analysis
 
 if TYPE_CHECKING:
-    from geo.zone_text import Trigger
-    from geo.zones import SkippedPlace
+    from geo.zones.triggers import Trigger
+    from geo.zones.derivation import SkippedPlace
 
 #: Offsets a grouped note lists before "and N more".
 NOTE_OFFSETS = 5
@@ -49,10 +49,10 @@ def analyze(text: str, source: str = "pasted text", settings: Settings | None = 
     the analyst what was left out and why; ``unanchored_triggers`` lists every trigger phrase
     that names no place (the notes group them by zone kind).
     """
-    from geo.resolve import geoparse
-    from geo.textio import detect_language
-    from geo.zone_rules import load_rules
-    from geo.zones import derive
+    from geo.text.resolve import geoparse
+    from geo.text.reading import detect_language
+    from geo.zones.rules import load_rules
+    from geo.zones.derivation import derive
 
     settings = settings or Settings()
     lang = detect_language(text)
@@ -82,7 +82,7 @@ def unanchored_notes(triggers: Iterable[Trigger], labels: dict[str, str]) -> lis
     """One note per zone kind for the trigger phrases that name no place.
 
     >>> from geo.model import Span
-    >>> from geo.zone_text import Trigger
+    >>> from geo.zones.triggers import Trigger
     >>> t = [Trigger("attack_area", Span(s, s + 7, "attacks"), Span(0, 9, "")) for s in (120, 560)]
     >>> unanchored_notes(t, {"attack_area": "Attacks"})
     ["2 mentions of 'attacks' (Attacks) name no place (at 120, 560); no zone drawn"]
@@ -109,7 +109,7 @@ def skipped_notes(skipped: Iterable[SkippedPlace], labels: dict[str, str]) -> li
     """One note per zone kind, place and reason for the places no zone could be built from.
 
     >>> from geo.model import Span
-    >>> from geo.zones import SkippedPlace
+    >>> from geo.zones.derivation import SkippedPlace
     >>> s = [SkippedPlace("attack_area", Span(9, 16, "attacks"), "gn:1", "Tehran", "outside Iraq")]
     >>> skipped_notes(s, {"attack_area": "Attacks"})
     ['Attacks: no zone for Tehran (outside Iraq); 1 mention at 9']

@@ -19,7 +19,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from geo import sources
+from geo.data import sources
 from geo.errors import BoundaryError, DataSourceError
 
 #: Bump when the canonical form changes, so stale caches are ignored.

@@ -228,15 +228,15 @@ def score_article(text: str, gold: dict[str, Any], places: list[Place]) -> tuple
 def evaluate(
     gold_dir: str | Path, *, parse: Callable[[str], list[Place]] | None = None
 ) -> Report:
-    """Score ``parse`` (default :func:`geo.resolve.geoparse`) on every gold file in ``gold_dir``."""
-    from geo.textio import read_article
+    """Score ``parse`` (default :func:`geo.text.resolve.geoparse`) on every gold file in ``gold_dir``."""
+    from geo.text.reading import read_article
 
     gold_dir = Path(gold_dir)
     files = sorted(gold_dir.glob("*.json"))
     if not gold_dir.is_dir() or not files:
         raise InputError(f"{gold_dir}: expected a folder of gold *.json files; found none.")
     if parse is None:
-        from geo.resolve import geoparse
+        from geo.text.resolve import geoparse
 
         parse = geoparse
     results: list[ArticleResult] = []

@@ -28,7 +28,7 @@ from typing import Any
 
 from geo.errors import DataSourceError, ZoneAtlasError
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 MANIFEST = REPO_ROOT / "data" / "sources.toml"
 MIRROR_ENV = "ZONE_ATLAS_MIRROR"
 CACHE_ENV = "ZONE_ATLAS_CACHE"

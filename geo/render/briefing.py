@@ -32,13 +32,13 @@ from typing import TYPE_CHECKING, Any
 import jinja2
 from markupsafe import Markup
 
-from geo import boundaries, sources
+from geo.data import boundaries, sources
 from geo.errors import BoundaryError, DataSourceError, ExportError
 from geo.model import Analysis, Place, Zone
 
 if TYPE_CHECKING:
-    from geo.analysis import Settings
-    from geo.snapshot import MapView, SnapshotResult
+    from geo.pipeline import Settings
+    from geo.render.snapshot import MapView, SnapshotResult
 
 log = logging.getLogger(__name__)
 
@@ -356,7 +356,7 @@ def briefing_html(
     prepared: dt.datetime | None = None,
 ) -> str:
     """The briefing as one self-contained HTML page (``map_png`` embedded as a data URI)."""
-    from geo.snapshot import map_title, settings_line, zone_styles
+    from geo.render.snapshot import map_title, settings_line, zone_styles
 
     styles = zone_styles() if styles is None else styles
     prepared = prepared or dt.datetime.now(dt.UTC)
@@ -437,8 +437,8 @@ def write_briefing(
     ``snapshot`` is a PNG already made of this analysis; without one, a page-sized snapshot of the
     map (as ``view`` shows it) is rendered first (headless Chromium, else the static fallback).
     """
-    from geo import snapshot as snap
-    from geo.export import check_out_dir, staging
+    from geo.render import snapshot as snap
+    from geo.render.export import check_out_dir, staging
 
     if fmt not in FORMATS:
         msg = f"briefing format must be one of {FORMATS}, got {fmt!r}"

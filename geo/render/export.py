@@ -10,7 +10,7 @@ only once complete, so a failed export never leaves a half-written file under th
 
 Examples
 --------
->>> from geo.analysis import analyze
+>>> from geo.pipeline import analyze
 >>> from geo import export
 >>> analysis = analyze(open("data/samples/article-000.txt").read(), "article-000.txt")
 >>> results = export.export_analysis(analysis, "out", formats=("geojson", "gpkg"))
@@ -37,14 +37,14 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from geo import boundaries, sources
+from geo.data import boundaries, sources
 from geo.errors import DataSourceError, ExportError
 from geo.model import Analysis, Place, Zone
-from geo.zones import FRAME_COLUMNS
+from geo.zones.derivation import FRAME_COLUMNS
 
 if TYPE_CHECKING:
-    from geo.analysis import Settings
-    from geo.snapshot import MapView
+    from geo.pipeline import Settings
+    from geo.render.snapshot import MapView
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +82,7 @@ PLACE_SCHEMA: dict[str, str] = {
     "dataset_version": "object",
     "boundaries_version": "object",
 }
-#: Columns the export adds to :func:`geo.zones.zones_frame` (the zones' own conversion), with dtypes.
+#: Columns the export adds to :func:`geo.zones.derivation.zones_frame` (the zones' own conversion), with dtypes.
 ZONE_EXTRA_SCHEMA: dict[str, str] = {
     "confidence": "float64",
     "article": "object",
@@ -194,9 +194,9 @@ def places_layer(analysis: Analysis) -> gpd.GeoDataFrame:
 
 
 def zones_layer(analysis: Analysis) -> gpd.GeoDataFrame:
-    """One row per zone (EPSG:4326): :func:`geo.zones.zones_frame` plus the columns of
+    """One row per zone (EPSG:4326): :func:`geo.zones.derivation.zones_frame` plus the columns of
     :data:`ZONE_EXTRA_SCHEMA` (article, lowest confidence of its places, dataset version)."""
-    from geo.zones import zones_frame
+    from geo.zones.derivation import zones_frame
 
     frame = zones_frame(analysis.zones)
     frame["confidence"] = [_zone_confidence(z, analysis.places) for z in analysis.zones]
@@ -335,13 +335,13 @@ def write_kml(
 ) -> Path:
     """``<stem>.kml`` with a ``Places`` and a ``Zones`` folder; every column is ExtendedData.
 
-    ``styles`` maps zone kinds to their style (default: :func:`geo.zones.zone_styles`).
+    ``styles`` maps zone kinds to their style (default: :func:`geo.zones.derivation.zone_styles`).
     """
-    from geo import kml
+    from geo.render import kml
 
     name = f"{stem or file_stem(analysis.source)}.kml"
     if styles is None:
-        from geo.zones import zone_styles
+        from geo.zones.derivation import zone_styles
 
         styles = zone_styles()
     document = kml.build(
@@ -408,7 +408,7 @@ def export_analysis(
         note = ""
         details: dict[str, Any] = {}
         if fmt == "png":
-            from geo import snapshot
+            from geo.render import snapshot
 
             snap = snapshot.render_png(
                 analysis,
@@ -426,7 +426,7 @@ def export_analysis(
             note = snap.note
             details = {"renderer": snap.renderer}
         elif fmt == "html":
-            from geo import snapshot
+            from geo.render import snapshot
 
             paths = [
                 snapshot.write_html(
@@ -447,7 +447,7 @@ def export_analysis(
         elif fmt == "kml":
             paths = [write_kml(analysis, folder, stem=stem)]
         else:
-            from geo import briefing
+            from geo.render import briefing
 
             out = briefing.write_briefing(
                 analysis,

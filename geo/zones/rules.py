@@ -19,7 +19,7 @@ from typing import Any
 from geo.errors import RulesError
 from geo.model import PLACE_KINDS
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 RULES_PATH = DATA_DIR / "zone_rules.toml"
 SEATS_PATH = DATA_DIR / "governorate_seats.toml"
 
@@ -31,7 +31,7 @@ KINDS: dict[str, str] = {
     "attack_area": "modified_area",
 }
 ATTACH_MODES = ("list", "clause", "none")
-#: Spatial modifiers a mention may carry (the values of :data:`geo.extract.MODIFIER_VALUES`).
+#: Spatial modifiers a mention may carry (the values of :data:`geo.text.extract.MODIFIER_VALUES`).
 MODIFIERS = (
     "north",
     "south",

@@ -21,7 +21,7 @@ from pathlib import Path
 import branca.element
 import folium
 
-from geo import sources
+from geo.data import sources
 from geo.errors import DataSourceError
 
 PACKAGE_DIR = sources.REPO_ROOT / "data" / "web-assets"
@@ -162,7 +162,7 @@ def localize(m: folium.Map, base_url: str) -> folium.Map:
                 if name not in table:
                     raise DataSourceError(
                         f"the map uses {name!r} ({url}), which has no local copy; add it to "
-                        "data/web-assets/package.json and geo.webassets, or do not use that plugin."
+                        "data/web-assets/package.json and geo.render.webassets, or do not use that plugin."
                     )
                 local.append((name, f"{base}/{table[name]}"))
             # an instance attribute shadows the class default for this element only

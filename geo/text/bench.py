@@ -23,7 +23,7 @@ from pathlib import Path
 
 from geo.errors import InputError
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 CORPUS_SOURCES = (REPO / "data" / "samples", REPO / "tests" / "gold" / "articles")
 _SENTENCE = re.compile(r"[^\n.!?؟]+[.!?؟]?")
 
@@ -94,7 +94,7 @@ def make_corpus(n: int, *, seed: int = 0, min_chars: int = 1000, max_chars: int 
 
 def _load_time_subprocess(cache: Path) -> float:
     code = (
-        "import time; t = time.perf_counter(); from geo.gazetteer import load_gazetteer; "
+        "import time; t = time.perf_counter(); from geo.data.gazetteer import load_gazetteer; "
         "load_gazetteer(); print(time.perf_counter() - t)"
     )
     env = dict(os.environ, ZONE_ATLAS_CACHE=str(cache))
@@ -107,8 +107,8 @@ def _load_time_subprocess(cache: Path) -> float:
 
 def run(n: int = 3000, *, seed: int = 0, load_times: bool = True) -> BenchResult:
     """Run the benchmark on ``n`` generated articles."""
-    from geo.gazetteer import load_gazetteer
-    from geo.resolve import geoparse
+    from geo.data.gazetteer import load_gazetteer
+    from geo.text.resolve import geoparse
 
     cold = warm = None
     if load_times:

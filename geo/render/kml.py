@@ -101,7 +101,7 @@ def build(
     styles: dict[str, dict[str, Any]],
     attribution: str,
 ) -> str:
-    """The KML text of both layers (rows of :func:`geo.export.places_layer` / ``zones_layer``)."""
+    """The KML text of both layers (rows of :func:`geo.render.export.places_layer` / ``zones_layer``)."""
     doc = simplekml.Kml(name=title)
     doc.document.description = attribution
     place_folder = doc.newfolder(name="Places")
