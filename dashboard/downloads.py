@@ -15,10 +15,10 @@ from pathlib import Path
 
 import streamlit as st
 
-from geo.render import export
-from geo.pipeline import Settings
 from geo.errors import ZoneAtlasError
 from geo.model import Analysis
+from geo.pipeline import Settings
+from geo.render import export
 from geo.render.snapshot import MapView
 
 MIME = {

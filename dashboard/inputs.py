@@ -12,8 +12,8 @@ from collections.abc import MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from geo.text import reading as textio
 from geo.errors import InputError
+from geo.text import reading as textio
 
 REPO = Path(__file__).resolve().parent.parent
 SEED_PATH = REPO / "data" / "samples" / "article-000.txt"

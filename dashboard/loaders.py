@@ -14,9 +14,9 @@ from typing import Any
 import streamlit as st
 
 from geo.data import boundaries
-from geo.render import webassets
-from geo.pipeline import Settings, analyze
 from geo.model import Analysis
+from geo.pipeline import Settings, analyze
+from geo.render import webassets
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 

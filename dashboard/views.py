@@ -18,8 +18,8 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from dashboard import state
-from geo.render import highlight, webassets, webmap
 from geo.model import Analysis
+from geo.render import highlight, webassets, webmap
 
 MAP_HEIGHT = 620
 ARTICLE_HEIGHT = 520

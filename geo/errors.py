@@ -32,5 +32,9 @@ class ParameterError(ZoneAtlasError):
     """A parameter value is out of its allowed range."""
 
 
-class ExportError(ZoneAtlasError):
+class WriteError(ZoneAtlasError):
+    """A file could not be written (disk full, read-only folder, ...); nothing half-written is left."""
+
+
+class ExportError(WriteError):
     """An export could not be written."""

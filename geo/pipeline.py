@@ -24,8 +24,8 @@ from typing import TYPE_CHECKING
 from geo.model import Analysis
 
 if TYPE_CHECKING:
-    from geo.zones.triggers import Trigger
     from geo.zones.derivation import SkippedPlace
+    from geo.zones.triggers import Trigger
 
 #: Offsets a grouped note lists before "and N more".
 NOTE_OFFSETS = 5
@@ -49,10 +49,10 @@ def analyze(text: str, source: str = "pasted text", settings: Settings | None = 
     the analyst what was left out and why; ``unanchored_triggers`` lists every trigger phrase
     that names no place (the notes group them by zone kind).
     """
-    from geo.text.resolve import geoparse
     from geo.text.reading import detect_language
-    from geo.zones.rules import load_rules
+    from geo.text.resolve import geoparse
     from geo.zones.derivation import derive
+    from geo.zones.rules import load_rules
 
     settings = settings or Settings()
     lang = detect_language(text)

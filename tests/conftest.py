@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from geo.render._browser import CHROMIUM_ARGS, chromium_path
 from geo.errors import ExportError
+from geo.render._browser import CHROMIUM_ARGS, chromium_path
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"

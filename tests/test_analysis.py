@@ -11,11 +11,11 @@ from collections import Counter
 
 import pytest
 
-from geo.pipeline import Settings, analyze, skipped_notes, unanchored_notes
 from geo.model import Analysis, Mention, Place, Span, Zone
+from geo.pipeline import Settings, analyze, skipped_notes, unanchored_notes
+from geo.zones.derivation import SkippedPlace, find_triggers
 from geo.zones.rules import load_rules
 from geo.zones.triggers import Trigger
-from geo.zones.derivation import SkippedPlace, find_triggers
 
 
 @pytest.fixture(scope="module")

@@ -14,9 +14,9 @@ import pytest
 from export_samples import STYLES, empty_analysis, hand_analysis
 from PIL import Image
 
-from geo.render import briefing, snapshot
 from geo.errors import ExportError
 from geo.model import Analysis, Mention, Place, Span
+from geo.render import briefing, snapshot
 
 ATTRIBUTION = "Boundaries: OCHA / Central Statistics Office Iraq, COD-AB 2019-06-03"
 PREPARED = dt.datetime(2024, 5, 7, 9, 30, tzinfo=dt.UTC)

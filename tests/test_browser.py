@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 
 from geo.data import boundaries
-from geo.pipeline import analyze
 from geo.model import Analysis
+from geo.pipeline import analyze
 
 pytestmark = pytest.mark.browser
 

@@ -15,8 +15,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard import inputs, state
-from geo.pipeline import Settings, analyze
 from geo.errors import InputError
+from geo.pipeline import Settings, analyze
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
 TIMEOUT = 120

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from geo.errors import InputError
-from geo.text.evaluate import evaluate, load_gold, score_article
 from geo.model import Mention, Place, Span
+from geo.text.evaluate import evaluate, load_gold, score_article
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED_EVAL = REPO.parent / "shared" / "eval"

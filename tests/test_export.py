@@ -14,8 +14,8 @@ import pytest
 import shapely
 from export_samples import STYLES, empty_analysis, hand_analysis
 
-from geo.render import export, kml
 from geo.errors import ExportError
+from geo.render import export, kml
 
 seed_analysis = export_samples.seed_analysis  # the seed article through the pipeline (fixture)
 

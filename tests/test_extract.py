@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from geo.data.gazetteer import load_gazetteer
 from geo.text.extract import (
     _SCANNERS,
     MODIFIER_VALUES,
@@ -21,7 +22,6 @@ from geo.text.extract import (
     load_lexicon,
     tokenize_text,
 )
-from geo.data.gazetteer import load_gazetteer
 from geo.text.normalize import LATIN_HYPHEN_ARTICLES, fold
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from geo.errors import RulesError
 from geo.data.gazetteer import ALIASES_FILE, _read_aliases, load_gazetteer
+from geo.errors import RulesError
 
 
 @pytest.fixture(scope="module")

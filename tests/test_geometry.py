@@ -7,8 +7,8 @@ import math
 import pytest
 from shapely.geometry import LineString, Point, Polygon, box
 
-from geo.zones import geometry as g
 from geo.errors import ParameterError
+from geo.zones import geometry as g
 
 SQUARE = box(0, 0, 100_000, 100_000)  # 100 km x 100 km
 TRIANGLE = Polygon([(0, 0), (90_000, 0), (0, 90_000)])  # centroid at (30 km, 30 km)

@@ -9,8 +9,8 @@ from html.parser import HTMLParser
 import pytest
 from sample_analysis import STYLES, TEXT, XSS_NAME, make_analysis, make_hostile_analysis
 
-from geo.render import highlight
 from geo.model import Analysis, Span, Zone
+from geo.render import highlight
 
 
 class _Collect(HTMLParser):

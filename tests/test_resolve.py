@@ -6,10 +6,18 @@ from pathlib import Path
 
 import pytest
 
-from geo.text.extract import find_mentions, load_lexicon
 from geo.data.gazetteer import load_gazetteer
 from geo.model import Place
-from geo.text.resolve import LONG_TEXT_CHARS, _held_by_another, candidates, choose, geoparse, link_mentions, score
+from geo.text.extract import find_mentions, load_lexicon
+from geo.text.resolve import (
+    LONG_TEXT_CHARS,
+    _held_by_another,
+    candidates,
+    choose,
+    geoparse,
+    link_mentions,
+    score,
+)
 
 
 @pytest.fixture(scope="module")

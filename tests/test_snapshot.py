@@ -12,8 +12,8 @@ import pytest
 from export_samples import STYLES, empty_analysis, hand_analysis
 from PIL import Image
 
-from geo.render import _browser, snapshot
 from geo.errors import ExportError, ParameterError
+from geo.render import _browser, snapshot
 
 ZONE_COLOURS = [STYLES["operations_room"]["color"], STYLES["security_vacuum"]["color"]]
 

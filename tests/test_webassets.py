@@ -9,8 +9,8 @@ import folium
 import folium.plugins
 import pytest
 
-from geo.render import webassets, webmap
 from geo.errors import DataSourceError
+from geo.render import webassets, webmap
 
 
 def _links(html: str) -> list[str]:

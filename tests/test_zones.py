@@ -19,13 +19,13 @@ import pytest
 import shapely
 from shapely.geometry import Point, shape
 
-from geo.data import boundaries
 from geo import cli
-from geo.zones import geometry as g
+from geo.data import boundaries
 from geo.errors import InputError, ParameterError, RulesError
 from geo.model import Candidate, Mention, Place, Span, Zone
-from geo.zones.rules import DATA_DIR, load_rules, load_seats, load_unit_list
+from geo.zones import geometry as g
 from geo.zones.derivation import derive, derive_zones, find_triggers, zone_styles, zones_frame, zones_geojson
+from geo.zones.rules import DATA_DIR, load_rules, load_seats, load_unit_list
 
 REPO = Path(__file__).resolve().parent.parent
 ENGLISH_SEED = REPO / "tests" / "data" / "article-000-en.txt"

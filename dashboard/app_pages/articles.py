@@ -8,8 +8,8 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import inputs, loaders, state
-from geo.render import highlight
 from geo.errors import InputError
+from geo.render import highlight
 
 log = logging.getLogger("dashboard")
 

@@ -10,9 +10,9 @@ import streamlit as st
 
 from dashboard import controls, inputs, loaders, state, views
 from dashboard.downloads import render_downloads
-from geo.render import highlight, webmap
-from geo.pipeline import Settings
 from geo.errors import ZoneAtlasError
+from geo.pipeline import Settings
+from geo.render import highlight, webmap
 
 record: inputs.ArticleRecord = st.session_state[state.ARTICLES][st.session_state[state.CURRENT]]
 styles = loaders.zone_styles()

@@ -22,12 +22,9 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import re
-import shutil
-import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -37,6 +34,7 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from geo import files
 from geo.data import boundaries, sources
 from geo.errors import DataSourceError, ExportError
 from geo.model import Analysis, Place, Zone
@@ -214,55 +212,12 @@ def zones_layer(analysis: Analysis) -> gpd.GeoDataFrame:
 
 def check_out_dir(out_dir: str | Path) -> Path:
     """``out_dir`` as a Path once it is known to be an existing folder we can write into."""
-    folder = Path(out_dir)
-    if not folder.exists():
-        msg = f"output folder {folder} does not exist. Fix: create it first (mkdir -p {folder})."
-        raise ExportError(msg)
-    if not folder.is_dir():
-        msg = f"output path {folder} is not a folder."
-        raise ExportError(msg)
-    try:
-        with tempfile.TemporaryFile(dir=folder):
-            pass
-    except OSError as exc:
-        msg = f"output folder {folder} is not writable ({exc.strerror or exc}). Fix: choose another folder."
-        raise ExportError(msg) from exc
-    return folder
+    return files.check_out_dir(out_dir, error=ExportError)
 
 
-@contextlib.contextmanager
-def staging(out_dir: str | Path) -> Iterator[Callable[[str], Path]]:
-    """Write files under their final names in a private folder, then rename them all into place.
-
-    Yields ``stage(name) -> Path``, the temporary path to write ``name`` to. When the block ends
-    without an error, every staged file that exists is moved to ``out_dir/name`` (an atomic rename
-    on the same file system); on an error nothing is moved and the temporary folder is removed.
-    """
-    folder = check_out_dir(out_dir)
-    try:
-        tmp = Path(tempfile.mkdtemp(prefix=".zone-atlas-export-", dir=folder))
-    except OSError as exc:
-        msg = f"cannot write into the output folder {folder}: {exc}"
-        raise ExportError(msg) from exc
-    names: list[str] = []
-
-    def stage(name: str) -> Path:
-        if Path(name).name != name:
-            msg = f"export file name must not contain a folder: {name!r}"
-            raise ExportError(msg)
-        names.append(name)
-        return tmp / name
-
-    try:
-        yield stage
-        for name in names:
-            if (tmp / name).exists():
-                os.replace(tmp / name, folder / name)
-    except OSError as exc:
-        msg = f"could not write {folder}: {exc}"
-        raise ExportError(msg) from exc
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+def staging(out_dir: str | Path) -> contextlib.AbstractContextManager[Callable[[str], Path]]:
+    """:func:`geo.files.staging` raising :class:`~geo.errors.ExportError`."""
+    return files.staging(out_dir, error=ExportError)
 
 
 def file_stem(source: str) -> str:

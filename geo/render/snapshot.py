@@ -30,10 +30,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from geo.render import _browser, webassets
 from geo.data import boundaries, sources
 from geo.errors import DataSourceError, ExportError, ParameterError
 from geo.model import Analysis
+from geo.render import _browser, webassets
 
 if TYPE_CHECKING:
     import folium

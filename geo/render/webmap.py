@@ -24,8 +24,8 @@ from folium.elements import JSCSSMixin
 from folium.template import Template
 
 from geo.data import boundaries, sources
-from geo.render import highlight
 from geo.model import Analysis, Place, Zone
+from geo.render import highlight
 
 #: The dashboard's static route for the local Leaflet copies (see geo.render.webassets).
 DASHBOARD_ASSET_URL = "/app/static/vendor"

@@ -39,8 +39,8 @@ from itertools import accumulate, compress
 from pathlib import Path
 from typing import Any
 
-from geo.errors import RulesError
 from geo.data.gazetteer import LEXICON_FILE, Gazetteer
+from geo.errors import RulesError
 from geo.model import Span
 from geo.text.normalize import (
     LATIN_HYPHEN_ARTICLES,

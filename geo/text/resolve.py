@@ -39,9 +39,9 @@ from dataclasses import dataclass, field
 from itertools import repeat
 from operator import attrgetter, itemgetter
 
-from geo.text.extract import Lexicon, RawMention, find_mentions, iter_chunks, load_lexicon, token_key
 from geo.data.gazetteer import Entry, Gazetteer, load_gazetteer
 from geo.model import Candidate, Mention, Place
+from geo.text.extract import Lexicon, RawMention, find_mentions, iter_chunks, load_lexicon, token_key
 from geo.text.normalize import TOKEN_RE
 
 #: Prior of each kind before any evidence.

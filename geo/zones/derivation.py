@@ -38,9 +38,9 @@ from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
 from geo.data import boundaries
-from geo.zones import geometry as geom
 from geo.errors import InputError, ParameterError, RulesError
 from geo.model import Place, Span, Zone
+from geo.zones import geometry as geom
 from geo.zones.rules import KindRule, ZoneRules, load_rules, load_seats, load_unit_list
 from geo.zones.triggers import PlaceHit, Trigger, attach_places, find_triggers
 

@@ -197,8 +197,8 @@ def seed_payload_bytes() -> int:
     import folium
     import streamlit_folium as sf
 
-    from geo.render import webassets, webmap
     from geo.pipeline import analyze
+    from geo.render import webassets, webmap
     from geo.zones.derivation import zone_styles
 
     analysis = analyze((REPO / "data" / "samples" / "article-000.txt").read_text(encoding="utf-8"))

@@ -18,8 +18,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
-from geo.render import export
 from geo.pipeline import Settings, analyze
+from geo.render import export
 from geo.text.reading import read_article
 
 SEED = REPO / "data" / "samples" / "article-000.txt"

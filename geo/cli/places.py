@@ -1,0 +1,131 @@
+"""``python -m geo extract|evaluate|bench``: places in articles, their evaluation and throughput."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from geo.errors import ZoneAtlasError
+
+
+def run_extract(args: argparse.Namespace) -> int:
+    import csv
+    import json
+
+    from geo.text.reading import detect_language, read_article
+    from geo.text.resolve import geoparse
+
+    failed = 0
+    features: list[dict[str, object]] = []
+    writer = None
+    for name in args.files:
+        try:
+            article = read_article(name)
+            places = geoparse(article.text)
+        except ZoneAtlasError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            failed += 1
+            continue
+        lang = detect_language(article.text)
+        record: dict[str, object] = {"source": name, "lang": lang}
+        if lang == "und":
+            record["note"] = "language not recognised; names were matched on a best-effort basis"
+        if args.format == "jsonl":
+            import gc
+
+            from geo.zones.derivation import derive_zones
+
+            # The places (hundreds of thousands of mentions for a 20 MB text) live until they are
+            # written: keep the collector's full passes, which the zones and the JSON below set
+            # off, from walking them again and again.
+            gc.freeze()
+            try:
+                zones = [z.to_dict() for z in derive_zones(article.text, places)[0]]
+                # written place by place, so a huge input never builds one big dict of its places
+                out = sys.stdout
+                out.write(json.dumps(record, ensure_ascii=False)[:-1] + ', "places": [')
+                for n, p in enumerate(places):
+                    out.write((", " if n else "") + json.dumps(p.to_dict(), ensure_ascii=False))
+                out.write('], "zones": ' + json.dumps(zones, ensure_ascii=False) + "}\n")
+                out.flush()
+            finally:
+                gc.unfreeze()
+        elif args.format == "geojson":
+            for p in places:
+                props = {k: v for k, v in p.to_dict().items() if k not in ("lat", "lon")}
+                features.append({
+                    "type": "Feature",
+                    "geometry": {"type": "Point", "coordinates": [round(p.lon, 6), round(p.lat, 6)]},
+                    "properties": {"source": name, "lang": lang, **props},
+                })
+        else:
+            if writer is None:
+                writer = csv.writer(sys.stdout)
+                writer.writerow(["source", "lang", "name", "name_ar", "kind", "pcode", "governorate", "country",
+                                 "lat", "lon", "confidence", "mentions", "offsets", "modifiers"])
+            for p in places:
+                writer.writerow([
+                    name, lang, p.name, p.name_ar, p.kind, p.pcode or "", p.governorate or "", p.country,
+                    round(p.lat, 6), round(p.lon, 6), round(p.confidence, 3), len(p.mentions),
+                    ";".join(f"{m.start}-{m.end}" for m in p.mentions),
+                    ";".join(m.modifier or "" for m in p.mentions),
+                ])
+    if args.format == "geojson":
+        print(json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False))
+    if failed:
+        print(f"{failed} of {len(args.files)} file(s) could not be read; the others were processed.",
+              file=sys.stderr)
+    return 1 if failed else 0
+
+
+def run_evaluate(args: argparse.Namespace) -> int:
+    import json
+
+    from geo.text.evaluate import evaluate
+
+    report = evaluate(args.gold_dir)
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=1))
+        return 0
+    print(report.table())
+    if args.details:
+        for a in report.articles:
+            if a.false_positives or a.missed or a.wrong_place:
+                print(f"\n{a.gold_file} ({a.lang})")
+                for label, items in (("false positive", a.false_positives), ("missed", a.missed),
+                                     ("wrong place", a.wrong_place)):
+                    for item in items:
+                        print(f"  {label}: {item}")
+    return 0
+
+
+def run_bench(args: argparse.Namespace) -> int:
+    import json
+
+    from geo.text import bench
+
+    result = bench.run(args.articles, seed=args.seed, load_times=not args.no_load_times)
+    print(json.dumps(result.to_dict(), indent=1) if args.json else result.summary())
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add the parsers of ``extract``, ``evaluate``, ``bench``."""
+    p = sub.add_parser("extract", help="find the places an article mentions (geoparser)")
+    p.add_argument("files", nargs="+", metavar="FILE", help="article files (UTF-8/UTF-16/Windows-1256 text or HTML)")
+    p.add_argument("--format", choices=["jsonl", "geojson", "csv"], default="jsonl",
+                   help="one JSON object per file (default), a GeoJSON FeatureCollection, or CSV rows")
+    p.set_defaults(func=run_extract)
+
+    p = sub.add_parser("evaluate", help="score the geoparser against a folder of gold JSON files")
+    p.add_argument("gold_dir", metavar="GOLD_DIR", help="folder of gold *.json files (e.g. ../shared/eval)")
+    p.add_argument("--json", action="store_true", help="the full report as JSON")
+    p.add_argument("--details", action="store_true", help="list false positives, misses and wrong places")
+    p.set_defaults(func=run_evaluate)
+
+    p = sub.add_parser("bench", help="geoparser throughput, peak memory and gazetteer load times")
+    p.add_argument("--articles", type=int, default=3000, metavar="N", help="articles to parse (default 3000)")
+    p.add_argument("--seed", type=int, default=0, help="corpus random seed (default 0)")
+    p.add_argument("--no-load-times", action="store_true", help="skip the gazetteer cold/warm subprocess runs")
+    p.add_argument("--json", action="store_true", help="print the figures as JSON")
+    p.set_defaults(func=run_bench)
