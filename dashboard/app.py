@@ -1,8 +1,10 @@
 """Zone Atlas dashboard entry point: ``streamlit run dashboard/app.py``.
 
-Sets the page up, keeps the session state, loads the seed article on first visit, shows the
-article selector (every page works on the article chosen there) and runs the chosen page. Errors
-reach the analyst as messages, never as tracebacks.
+Sets the page up, checks the server's settings and who is there (:func:`dashboard.auth.gate`:
+unsafe settings are refused, the log-in form is shown until someone logs in), keeps the session
+state, loads the seed article on first visit, shows the article selector (every page works on the
+article chosen there) and runs the chosen page among those the user's role allows. Errors reach the
+analyst as messages, never as tracebacks.
 """
 
 from __future__ import annotations
@@ -15,13 +17,20 @@ import streamlit as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from dashboard import inputs, loaders, state
+from dashboard import auth, inputs, loaders, state
+from geo import accounts
 from geo.errors import ZoneAtlasError
 
 log = logging.getLogger("dashboard")
 PAGES = (
     Path(__file__).resolve().parent / "app_pages"
 )  # not "pages/": that name switches Streamlit to its legacy page discovery
+#: Every page: file, title, icon, and the action (geo.accounts) the user's role must allow to see it.
+PAGE_TABLE = (
+    ("map.py", "Map", ":material/map:", accounts.VIEW_MAPS),
+    ("articles.py", "Articles", ":material/article:", accounts.ADD_ARTICLES),  # upload and paste
+    ("about.py", "About and data sources", ":material/info:", accounts.VIEW_MAPS),
+)
 
 
 def _article_selector() -> None:
@@ -39,14 +48,18 @@ def _article_selector() -> None:
 
 def main() -> None:
     st.set_page_config(page_title="Zone Atlas", page_icon=":world_map:", layout="wide")
+    user = auth.gate()
+    if user is None:  # refused, or the log-in form is shown: nothing else is rendered
+        return
     state.init()
     pages = st.navigation(
         [
-            st.Page(PAGES / "map.py", title="Map", icon=":material/map:", default=True),
-            st.Page(PAGES / "articles.py", title="Articles", icon=":material/article:"),
-            st.Page(PAGES / "about.py", title="About and data sources", icon=":material/info:"),
+            st.Page(PAGES / file, title=title, icon=icon, default=i == 0)
+            for i, (file, title, icon, action) in enumerate(PAGE_TABLE)
+            if auth.allowed(user, action)
         ]
     )
+    auth.sidebar(user)
     try:
         loaders.publish_assets()
         if not st.session_state[state.ARTICLES]:

@@ -8,8 +8,9 @@ and then offered for download. Everything is built by :mod:`geo.render.export`, 
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
-import pickle
+import json
 import tempfile
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from geo.errors import ZoneAtlasError
 from geo.model import Analysis
 from geo.pipeline import Settings
 from geo.render import export
-from geo.render.snapshot import MapView
+from geo.render.mapview import MapView
 
 MIME = {
     ".geojson": "application/geo+json",
@@ -45,7 +46,19 @@ _STATE_KEY = "downloads.prepared"
 
 def analysis_key(analysis: Analysis, settings: Settings, *extra: object) -> str:
     """A fingerprint of an analysis and its settings (files are rebuilt when it changes)."""
-    digest = hashlib.sha256(pickle.dumps((analysis, settings, extra)))
+    digest = hashlib.sha256()
+    head = {
+        "source": analysis.source, "text": analysis.text, "lang": analysis.lang, "notes": analysis.notes,
+        "places": [p.to_dict() for p in analysis.places],
+        "unanchored": [dataclasses.asdict(s) for s in analysis.unanchored_triggers],
+        "settings": dataclasses.asdict(settings), "extra": [repr(e) for e in extra],
+    }
+    digest.update(json.dumps(head, sort_keys=True, ensure_ascii=False, default=str).encode("utf-8"))
+    for zone in analysis.zones:  # geometry as WKB: exact, unlike a repr
+        digest.update(json.dumps({k: v for k, v in zone.to_dict().items() if k != "geometry"},
+                                 sort_keys=True, ensure_ascii=False, default=str).encode("utf-8"))
+        if zone.geometry is not None:
+            digest.update(zone.geometry.wkb)
     return digest.hexdigest()[:20]
 
 

@@ -52,7 +52,7 @@ def unit_names() -> dict[str, str]:
 @st.cache_resource(show_spinner=False)
 def zone_styles() -> dict[str, dict[str, Any]]:
     """Map style and label of every zone kind (``data/zone_rules.toml``)."""
-    from geo.zones.derivation import zone_styles as styles
+    from geo.zones.frames import zone_styles as styles
 
     return styles()
 
@@ -60,7 +60,7 @@ def zone_styles() -> dict[str, dict[str, Any]]:
 @st.cache_resource(show_spinner=False)
 def belt_limits() -> tuple[float, float]:
     """Smallest and largest belt width the zone rules allow, in km."""
-    from geo.zones.derivation import belt_limits as limits
+    from geo.zones.belt import belt_limits as limits
 
     return limits()
 

@@ -19,7 +19,7 @@ from streamlit_folium import st_folium
 
 from dashboard import state
 from geo.model import Analysis
-from geo.render import highlight, webassets, webmap
+from geo.render import article, highlight, mapframing, tables, webassets, webmap
 
 MAP_HEIGHT = 620
 ARTICLE_HEIGHT = 520
@@ -102,7 +102,7 @@ def _ref_label(analysis: Analysis, ref: str | None, styles: Mapping[str, Mapping
 
 def _go_to(analysis: Analysis, selection_key: str) -> None:
     ref = st.session_state.get(state.GOTO)
-    state.select(ref, selection_key, centre=webmap.focus_view(analysis, ref))
+    state.select(ref, selection_key, centre=mapframing.focus_view(analysis, ref))
 
 
 def goto_select(analysis: Analysis, styles: Mapping[str, Mapping[str, Any]], selection_key: str) -> None:
@@ -128,11 +128,11 @@ def article_panel(analysis: Analysis, styles: Mapping[str, Mapping[str, Any]], s
     """The sentences of the selection, then the whole article with every mention highlighted."""
     if selected is not None and highlight.resolve_ref(analysis, selected) is not None:
         st.html(
-            highlight.selection_html(analysis, selected, max_chars=PANEL_QUOTE_CHARS)
-            + f"<style>{highlight.ARTICLE_CSS}</style>"
+            article.selection_html(analysis, selected, max_chars=PANEL_QUOTE_CHARS)
+            + f"<style>{article.ARTICLE_CSS}</style>"
         )
     with st.container(height=ARTICLE_HEIGHT, border=True, key=state.ARTICLE_BOX):
-        st.html(highlight.article_html(analysis, styles=styles, selected=selected))
+        st.html(article.article_html(analysis, styles=styles, selected=selected))
     anchor = highlight.focus_id(analysis, selected)  # "za-m-<int>": never text from the article
     if anchor is not None:
         script = SCROLL_SCRIPT.replace("ANCHOR", anchor).replace("BOX", state.ARTICLE_BOX)
@@ -143,12 +143,12 @@ def _table_selected(analysis: Analysis, selection_key: str, table_key: str, refs
     rows = st.session_state[table_key]["selection"]["rows"]
     if rows:
         ref = refs[rows[0]]
-        state.select(ref, selection_key, centre=webmap.focus_view(analysis, ref))
+        state.select(ref, selection_key, centre=mapframing.focus_view(analysis, ref))
 
 
 def places_table(analysis: Analysis, selection_key: str) -> None:
     """Sortable table of places; choosing a row selects the place and centres the map on it."""
-    rows = highlight.place_rows(analysis)
+    rows = tables.place_rows(analysis)
     if not rows:
         st.info("No places to list.")
         return
@@ -191,7 +191,7 @@ def zones_table(
     selection_key: str,
 ) -> None:
     """Sortable table of zones; choosing a row selects the zone and centres the map on it."""
-    rows = highlight.zone_rows(analysis, styles=styles, unit_names=unit_names)
+    rows = tables.zone_rows(analysis, styles=styles, unit_names=unit_names)
     if not rows:
         st.info(
             "No zones: the article names no operations room, vacuum belt, disputed area or attack area "

@@ -38,3 +38,11 @@ class WriteError(ZoneAtlasError):
 
 class ExportError(WriteError):
     """An export could not be written."""
+
+
+class AccountError(ZoneAtlasError):
+    """The dashboard's users file or an account request cannot be used (corrupt file, unknown user)."""
+
+
+class StoreError(ZoneAtlasError):
+    """The workspace store cannot be opened or written (read-only, full disk, corrupt, newer schema)."""

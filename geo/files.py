@@ -33,8 +33,39 @@ __all__ = [
     "atomic_write_text",
     "check_out_dir",
     "describe_os_error",
+    "is_disk_full",
     "staging",
 ]
+
+
+#: How GDAL, SQLite and the OS word a full disk (or quota) inside their own error messages.
+DISK_FULL_WORDS = ("no space left on device", "disk is full", "disk full", "quota exceeded")
+#: Below this many free bytes (or with no free inode) a failed write is put down to a full disk.
+NEARLY_FULL_BYTES = 1 << 20
+
+
+def is_disk_full(exc: BaseException, folder: Path) -> bool:
+    """Whether ``exc`` (or an error it wraps) means the disk under ``folder`` is full.
+
+    GDAL does not always pass the OS error on (a GeoPackage on a full disk can fail with "no such
+    table: gpkg_contents"), so a failure on a file system with (almost) no space left counts too.
+    """
+    current: BaseException | None = exc
+    for _ in range(8):  # the chain of causes, however it was raised
+        if current is None:
+            break
+        if isinstance(current, OSError) and current.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
+            return True
+        if any(words in str(current).lower() for words in DISK_FULL_WORDS):
+            return True
+        current = current.__cause__ or current.__context__
+    try:
+        stat = os.statvfs(folder)
+    except (OSError, AttributeError):  # AttributeError: no statvfs on this platform
+        return False
+    # root may fill the blocks reserved for it, everyone else stops at f_bavail
+    blocks = stat.f_bfree if hasattr(os, "geteuid") and os.geteuid() == 0 else stat.f_bavail
+    return blocks * stat.f_frsize < NEARLY_FULL_BYTES or bool(stat.f_files and stat.f_favail == 0)
 
 
 def describe_os_error(exc: OSError, path: str | Path) -> str:

@@ -133,7 +133,9 @@ class Zone:
     or merely intersects. ``seat`` is (lat, lon) of a point zone's seat, when it has one.
     ``occurrences`` lists every trigger phrase in the text that describes this same zone, in text
     order ("attacks in Diyala" said three times gives one zone with three occurrences); the first
-    is ``trigger``, and a zone made without occurrences gets ``[trigger]``.
+    is ``trigger``, and a zone made without occurrences gets ``[trigger]``. ``confidence`` (0-1)
+    says how directly the text ties the places to the trigger and ``reason`` says it in one line
+    ("operations room: listed after 'غرف العمليات' in the same sentence").
     """
 
     id: str
@@ -152,6 +154,8 @@ class Zone:
     touches: list[str] = field(default_factory=list)
     seat: tuple[float, float] | None = None
     occurrences: list[Span] = field(default_factory=list)
+    confidence: float = 1.0
+    reason: str = ""
 
     def __post_init__(self) -> None:
         if not self.occurrences:
@@ -183,6 +187,8 @@ class Zone:
             "touches": list(self.touches),
             "seat": list(self.seat) if self.seat else None,
             "geometry": mapping(geometry) if geometry is not None else None,
+            "confidence": round(self.confidence, 3),
+            "reason": self.reason,
         }
 
 

@@ -1,10 +1,11 @@
 """One call from article text to places and zones: the pipeline the CLI, dashboard and exports share.
 
-:func:`analyze` is the recipe: detect the language, resolve the places (:func:`geo.text.resolve.geoparse`),
-drop those below the analyst's confidence threshold, derive the zones (:func:`geo.zones.derivation.derive`),
-and write down for the analyst what could not be drawn: trigger phrases that name no place (one
-note per zone kind, however often the text repeats them) and places a zone could not be built
-from, with the reason.
+:func:`analyze` is the recipe: detect the language, read the text once into tokens
+(:func:`geo.text.tokens.tokenize`), resolve the places on them (:func:`geo.text.resolve.geoparse`),
+drop those below the analyst's confidence threshold, derive the zones, whose triggers are read from
+the same tokens (:func:`geo.zones.derivation.derive`), and write down for the analyst what could
+not be drawn: trigger phrases that name no place (one note per zone kind, however often the text
+repeats them) and places a zone could not be built from, with the reason.
 
 Examples
 --------
@@ -17,6 +18,7 @@ Examples
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -24,7 +26,7 @@ from typing import TYPE_CHECKING
 from geo.model import Analysis
 
 if TYPE_CHECKING:
-    from geo.zones.derivation import SkippedPlace
+    from geo.zones.build import SkippedPlace
     from geo.zones.triggers import Trigger
 
 #: Offsets a grouped note lists before "and N more".
@@ -42,28 +44,48 @@ class Settings:
     min_confidence: float = 0.0
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def well_formed(text: str) -> str:
+    """``text`` with each lone surrogate (no character, and not encodable) replaced by U+FFFD.
+
+    One code point for one, so every offset into the result is an offset into ``text``.
+
+    >>> well_formed("\\u064e\\ud800x") == "\\u064e\\ufffdx"
+    True
+    """
+    return _SURROGATE.sub("\ufffd", text)
+
+
 def analyze(text: str, source: str = "pasted text", settings: Settings | None = None) -> Analysis:
     """Extract and resolve the places of ``text``, then derive the zones it describes.
 
     Places below ``settings.min_confidence`` are dropped before zones are derived. ``notes`` tell
     the analyst what was left out and why; ``unanchored_triggers`` lists every trigger phrase
-    that names no place (the notes group them by zone kind).
+    that names no place (the notes group them by zone kind). Any ``str`` is accepted: lone
+    surrogates become U+FFFD (:func:`well_formed`), one for one, so offsets are unchanged.
     """
     from geo.text.reading import detect_language
     from geo.text.resolve import geoparse
+    from geo.text.tokens import tokenize
     from geo.zones.derivation import derive
     from geo.zones.rules import load_rules
 
     settings = settings or Settings()
+    text = well_formed(text)
     lang = detect_language(text)
-    places = [p for p in geoparse(text) if p.confidence >= settings.min_confidence]
+    tokens = tokenize(text)  # read once: place extraction and the zone triggers share the words
+    places = [p for p in geoparse(text, tokens=tokens) if p.confidence >= settings.min_confidence]
     notes: list[str] = []
     if lang == "und":
         notes.append("language not recognised; extraction is best effort")
     if not places:
         notes.append("no places found in the text")
     rules = load_rules()
-    result = derive(text, places, belt_km=settings.belt_km, belt_side=settings.belt_side, rules=rules)
+    result = derive(
+        text, places, belt_km=settings.belt_km, belt_side=settings.belt_side, rules=rules, tokens=tokens
+    )
     labels = {kind: rule.label for kind, rule in rules.kinds.items()}
     notes += unanchored_notes(result.unanchored_triggers, labels)
     notes += skipped_notes(result.skipped, labels)
@@ -109,7 +131,7 @@ def skipped_notes(skipped: Iterable[SkippedPlace], labels: dict[str, str]) -> li
     """One note per zone kind, place and reason for the places no zone could be built from.
 
     >>> from geo.model import Span
-    >>> from geo.zones.derivation import SkippedPlace
+    >>> from geo.zones.build import SkippedPlace
     >>> s = [SkippedPlace("attack_area", Span(9, 16, "attacks"), "gn:1", "Tehran", "outside Iraq")]
     >>> skipped_notes(s, {"attack_area": "Attacks"})
     ['Attacks: no zone for Tehran (outside Iraq); 1 mention at 9']

@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -22,6 +23,10 @@ SHARED = REPO.parent / "shared"
 # Point the project at the offline mirror when nothing else is configured (CI sets it explicitly).
 if not os.environ.get("ZONE_ATLAS_MIRROR") and (SHARED / "data").is_dir():
     os.environ["ZONE_ATLAS_MIRROR"] = str(SHARED / "data")
+
+# The tests never see the analyst's own workspace (accounts, store): a fresh home per test run,
+# inherited by every server and subprocess the tests start.
+os.environ["ZONE_ATLAS_HOME"] = tempfile.mkdtemp(prefix="zone-atlas-test-home-")
 
 
 @pytest.fixture(scope="session")

@@ -13,9 +13,9 @@ import pytest
 
 from geo.model import Analysis, Mention, Place, Span, Zone
 from geo.pipeline import Settings, analyze, skipped_notes, unanchored_notes
-from geo.zones.derivation import SkippedPlace, find_triggers
+from geo.zones.build import SkippedPlace
 from geo.zones.rules import load_rules
-from geo.zones.triggers import Trigger
+from geo.zones.triggers import Trigger, find_triggers
 
 
 @pytest.fixture(scope="module")
@@ -119,7 +119,7 @@ def hand_places(monkeypatch: pytest.MonkeyPatch) -> None:
     """The geoparser of the pipeline finds Kirkuk (a governorate) and Tehran (outside Iraq)."""
     import geo.text.resolve
 
-    def geoparse(text: str) -> list[Place]:
+    def geoparse(text: str, **_: object) -> list[Place]:  # analyze passes tokens=
         def at(surface: str, **kw: object) -> Place:
             mentions = []
             start = text.find(surface)
@@ -146,3 +146,16 @@ def test_places_no_zone_could_use_reach_the_notes(hand_places: None) -> None:
     (unanchored,) = [n for n in a.notes if "no place" in n]  # the trigger that named only Tehran
     assert unanchored.startswith("1 mention of 'attacks' (Attacks) names no place")
     assert [s.text for s in a.unanchored_triggers] == ["attacks"]
+
+
+def test_lone_surrogates_are_accepted_and_offsets_kept() -> None:
+    bare = analyze("\u064e\ud800")  # a mark and half a surrogate pair: what a broken paste can give
+    assert bare.text == "\u064e\ufffd" and bare.places == []
+    text = "\ud83d هجمات في كركوك \udfff\ud800 وفي ديالى"
+    a = analyze(text)
+    assert a.text == text.replace("\ud83d", "\ufffd").replace("\udfff", "\ufffd").replace("\ud800", "\ufffd")
+    assert len(a.text) == len(text)
+    mentions = {m.text: m.start for p in a.places for m in p.mentions}
+    assert mentions == {"كركوك": text.index("كركوك"), "ديالى": text.index("ديالى")}
+    assert any(z.kind == "attack_area" for z in a.zones)
+    a.text.encode("utf-8")  # writable: the exports can save it

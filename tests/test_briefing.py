@@ -16,7 +16,7 @@ from PIL import Image
 
 from geo.errors import ExportError
 from geo.model import Analysis, Mention, Place, Span
-from geo.render import briefing, snapshot
+from geo.render import briefing, mapview, staticmap
 
 ATTRIBUTION = "Boundaries: OCHA / Central Statistics Office Iraq, COD-AB 2019-06-03"
 PREPARED = dt.datetime(2024, 5, 7, 9, 30, tzinfo=dt.UTC)
@@ -36,10 +36,10 @@ def _pdftotext(path: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def static_map(tmp_path_factory: pytest.TempPathFactory) -> snapshot.SnapshotResult:
+def static_map(tmp_path_factory: pytest.TempPathFactory) -> mapview.SnapshotResult:
     """A map snapshot made without the browser (the briefing tests are about the document)."""
     folder = tmp_path_factory.mktemp("map")
-    return snapshot.static_png(hand_analysis(), folder / "map.png", width=1100, height=720, styles=STYLES)
+    return staticmap.static_png(hand_analysis(), folder / "map.png", width=1100, height=720, styles=STYLES)
 
 
 # --- quotes --------------------------------------------------------------------------------------
@@ -115,7 +115,7 @@ def test_very_long_article_gets_trimmed_quotes_and_a_cap() -> None:
 # --- HTML ----------------------------------------------------------------------------------------
 
 
-def test_briefing_html_is_self_contained_and_complete(static_map: snapshot.SnapshotResult) -> None:
+def test_briefing_html_is_self_contained_and_complete(static_map: mapview.SnapshotResult) -> None:
     page = briefing.briefing_html(
         hand_analysis(),
         title="غرف العمليات في ديالى",
@@ -143,7 +143,7 @@ def test_briefing_html_is_self_contained_and_complete(static_map: snapshot.Snaps
     assert 'dir="rtl" lang="ar"' in page
 
 
-def test_write_briefing_html(tmp_path: Path, static_map: snapshot.SnapshotResult) -> None:
+def test_write_briefing_html(tmp_path: Path, static_map: mapview.SnapshotResult) -> None:
     result = briefing.write_briefing(
         hand_analysis(), tmp_path / "b.html", fmt="html", snapshot=static_map, styles=STYLES
     )
@@ -151,7 +151,7 @@ def test_write_briefing_html(tmp_path: Path, static_map: snapshot.SnapshotResult
     assert "<html" in result.path.read_text(encoding="utf-8")
 
 
-def test_bad_format_and_folder_are_errors(tmp_path: Path, static_map: snapshot.SnapshotResult) -> None:
+def test_bad_format_and_folder_are_errors(tmp_path: Path, static_map: mapview.SnapshotResult) -> None:
     with pytest.raises(ExportError, match="format"):
         briefing.write_briefing(hand_analysis(), tmp_path / "b.docx", fmt="docx", snapshot=static_map)
     with pytest.raises(ExportError, match="does not exist"):
@@ -163,7 +163,7 @@ def test_bad_format_and_folder_are_errors(tmp_path: Path, static_map: snapshot.S
 
 @needs_poppler
 def test_pdf_has_arabic_in_logical_order_and_the_attribution(
-    tmp_path: Path, static_map: snapshot.SnapshotResult
+    tmp_path: Path, static_map: mapview.SnapshotResult
 ) -> None:
     result = briefing.write_briefing(
         hand_analysis(),
@@ -186,7 +186,7 @@ def test_pdf_has_arabic_in_logical_order_and_the_attribution(
 
 
 @needs_poppler
-def test_pdf_first_page_renders(tmp_path: Path, static_map: snapshot.SnapshotResult) -> None:
+def test_pdf_first_page_renders(tmp_path: Path, static_map: mapview.SnapshotResult) -> None:
     result = briefing.write_briefing(hand_analysis(), tmp_path / "b.pdf", snapshot=static_map, styles=STYLES)
     subprocess.run(
         ["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(result.path), str(tmp_path / "page")],
@@ -199,9 +199,7 @@ def test_pdf_first_page_renders(tmp_path: Path, static_map: snapshot.SnapshotRes
 
 
 @needs_poppler
-def test_pdf_of_an_article_without_places_says_so(
-    tmp_path: Path, static_map: snapshot.SnapshotResult
-) -> None:
+def test_pdf_of_an_article_without_places_says_so(tmp_path: Path, static_map: mapview.SnapshotResult) -> None:
     result = briefing.write_briefing(empty_analysis(), tmp_path / "e.pdf", snapshot=static_map, styles=STYLES)
     text = _pdftotext(result.path)
     assert "No places were found in this article" in text

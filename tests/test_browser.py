@@ -4,19 +4,28 @@ The map paints from local assets with the seed article's boundaries, places and 
 a place shows its sentence in the article panel; choosing a place in the article's list centres the
 map on it; an uploaded HTML article full of script payloads runs none of them. Screenshots are
 saved in each test's tmp dir and in ``artifacts/screenshots/`` (git-ignored, kept by CI).
+A second server with a users file covers the accounts: log-in and log-out, five wrong passwords
+locking an account, and a viewer without upload or paste controls.
 """
 
 from __future__ import annotations
 
 import math
+import os
 import shutil
+import socket
+import subprocess
+import sys
 import time
+import urllib.request
+from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from geo.accounts import AccountStore
 from geo.data import boundaries
 from geo.model import Analysis
 from geo.pipeline import analyze
@@ -271,3 +280,134 @@ def test_uploaded_html_article_runs_nothing(offline_page: Any, dashboard_url: st
     assert page.dialogs == []
     assert page.external_requests == []
     _shot(page, tmp_path, "xss-map")
+
+
+# --- Accounts: log-in, lockout and roles, on a server started with ./atlas's flags ---------------
+
+ACCOUNT_PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(scope="module")
+def accounts_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """A dashboard whose users file holds an analyst, a viewer and one account to lock out.
+
+    Started with the flags ``./atlas dashboard`` passes (``./atlas flags``) on a free localhost
+    port; yields its URL and its log file.
+    """
+    home = tmp_path_factory.mktemp("accounts-home")
+    store = AccountStore(home / "users.json")
+    for name, role in (("ana", "analyst"), ("vic", "viewer"), ("lou", "analyst")):
+        store.add(name, ACCOUNT_PASSWORD, role=role)
+    flags = subprocess.run(
+        [str(REPO / "atlas"), "flags"], capture_output=True, text=True, check=True, timeout=30
+    ).stdout.split()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    log = home / "server.log"
+    env = {**os.environ, "ZONE_ATLAS_HOME": str(home)}
+    cmd = [sys.executable, "-m", "streamlit", "run", "dashboard/app.py", *flags, "--server.port", str(port)]
+    with log.open("w") as out:
+        proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://localhost:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        proc.kill()
+        pytest.fail(f"the dashboard did not start within 60 s; log:\n{log.read_text()[-3000:]}")
+    yield url, log
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+def _log_in(page: Any, name: str, password: str) -> None:
+    page.get_by_label("User name").fill(name)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Log in").click()
+
+
+def _nav_titles(page: Any) -> list[str]:
+    links = page.locator('[data-testid="stSidebarNav"] a').all_inner_texts()
+    return [t.strip().splitlines()[-1] for t in links]  # the text after the icon
+
+
+def test_log_in_opens_the_map_and_log_out_closes_it(
+    offline_page: Any, accounts_server: tuple[str, Path], tmp_path: Path
+) -> None:
+    url, log = accounts_server
+    page = offline_page
+    page.set_default_timeout(WAIT_MS)
+    page.goto(url)
+    page.get_by_role("button", name="Log in").wait_for()
+    assert page.locator(MAP_FRAME).count() == 0 and page.locator('[data-testid="stSidebarNav"]').count() == 0
+    _shot(page, tmp_path, "login-form")
+    _log_in(page, "ana", ACCOUNT_PASSWORD)
+    frame = _map_frame(page)
+    assert frame.locator("path.za-place").count() > 0
+    assert page.locator('[data-testid="stSidebar"]').filter(has_text="Logged in as ana").count() == 1
+    assert "Articles" in _nav_titles(page)
+    _shot(page, tmp_path, "logged-in-analyst")
+    page.locator('[data-testid="stSidebar"]').get_by_role("button", name="Log out").click()
+    page.get_by_role("button", name="Log in").wait_for()
+    assert page.locator(MAP_FRAME).count() == 0
+    text = log.read_text()
+    assert "log-in: 'ana' (analyst)" in text and "log-out: 'ana'" in text
+    assert ACCOUNT_PASSWORD not in text
+    assert page.external_requests == []
+
+
+def test_five_wrong_passwords_lock_the_account(
+    offline_page: Any, accounts_server: tuple[str, Path], tmp_path: Path
+) -> None:
+    url, log = accounts_server
+    page = offline_page
+    page.set_default_timeout(WAIT_MS)
+    page.goto(url)
+    page.get_by_role("button", name="Log in").wait_for()
+    alert = page.locator('[data-testid="stAlert"]')
+    for attempt in range(1, 6):
+        _log_in(page, "lou", f"wrong guess {attempt}")
+        assert _until(lambda n=attempt: log.read_text().count("failed log-in for 'lou'") == n), attempt
+        if attempt < 5:
+            alert.filter(has_text="Wrong user name or password.").wait_for()
+    alert.filter(has_text="locked for 15 more minutes").wait_for()
+    _shot(page, tmp_path, "locked-out")
+    _log_in(page, "lou", ACCOUNT_PASSWORD)  # the right password is refused too while the lock lasts
+    assert _until(lambda: "log-in refused for 'lou': locked" in log.read_text())
+    alert.filter(has_text="this account is locked").wait_for()
+    page.wait_for_timeout(500)
+    assert page.locator(MAP_FRAME).count() == 0
+    text = log.read_text()
+    assert "account locked until" in text
+    assert "wrong guess" not in text and ACCOUNT_PASSWORD not in text
+
+
+def test_a_viewer_sees_no_upload_or_paste_controls(
+    offline_page: Any, accounts_server: tuple[str, Path], tmp_path: Path
+) -> None:
+    url, _log = accounts_server
+    page = offline_page
+    page.set_default_timeout(WAIT_MS)
+    page.goto(url)
+    page.get_by_role("button", name="Log in").wait_for()
+    _log_in(page, "vic", ACCOUNT_PASSWORD)
+    frame = _map_frame(page)
+    assert frame.locator("path.za-place").count() > 0
+    assert page.locator('[data-testid="stSidebar"]').filter(has_text="Logged in as vic").count() == 1
+    assert _nav_titles(page) == ["Map", "About and data sources"]
+    page.locator('[data-testid="stSidebarNav"] a').filter(has_text="About").click()
+    page.get_by_text("About Zone Atlas").wait_for()
+    assert page.locator('[data-testid="stFileUploaderDropzoneInput"]').count() == 0
+    assert page.locator("textarea").count() == 0
+    assert page.get_by_role("button", name="Add pasted text").count() == 0
+    _shot(page, tmp_path, "viewer-about")
+    assert page.external_requests == []

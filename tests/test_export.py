@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import csv
+import dataclasses
+import errno
+import json
 import os
+import sqlite3
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import export_samples
 import geopandas as gpd
@@ -155,6 +162,268 @@ def test_article_without_places_exports_empty_valid_layers(tmp_path: Path) -> No
     assert len(places) == 0 and {"article", "sentence", "confidence"} <= set(places.columns)
     assert list(pd.read_csv(csvs[0]).columns) == [*export.PLACE_COLUMNS, "wkt"]
     ET.parse(kml_path)  # well-formed
+
+
+# --- exported text cannot run: CSV formulas, typed GeoJSON/GeoPackage values ---------------------
+
+#: A sentence that starts with a spreadsheet formula (and carries markup), then the belt's sentence.
+FORMULA_TEXT = (
+    '=HYPERLINK("http://203.0.113.9/x","open") غرف العمليات الأربعة هذه ستكون في ديالى & كركوك <b>.\n'
+    "وتمتد الفراغات من محافظة نينوى وصولا إلى ديالى على حدود إيران."
+)
+
+
+def _raw_csv(path: Path) -> list[dict[str, str]]:
+    """The cells of a CSV export exactly as a spreadsheet receives them (strings, BOM removed)."""
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.mark.parametrize("prefix", ["=", "+", "-", "@", "\t", "\r"])
+def test_formula_prefixes_are_neutralised(prefix: str) -> None:
+    assert export.neutralise_formula(f"{prefix}1+1") == f"'{prefix}1+1"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [-44.1, -3, 0.0, " =1+1", "Diyala", "34-39, 89-94", "a=b", "", None, "'=already quoted"],
+)
+def test_numbers_and_harmless_text_are_left_as_they_are(value: object) -> None:
+    assert export.neutralise_formula(value) == value
+
+
+@pytest.mark.parametrize("prefix", ["=", "+", "-", "@", "\t", "\r"])
+def test_csv_sentence_starting_like_a_formula_is_neutralised(tmp_path: Path, prefix: str) -> None:
+    text = f"{prefix}cmd|' /C calc'!A0 " + export_samples.TEXT
+    places_path, zones_path = export.write_csv(hand_analysis(text=text), tmp_path)
+    sentence = text.split("\n")[0]
+    places, zones = _raw_csv(places_path), _raw_csv(zones_path)
+    assert [row["sentence"] for row in places] == [f"'{sentence}", f"'{sentence}"]
+    assert zones[0]["sentence"] == f"'{sentence}"
+    assert zones[1]["sentence"] == text.split("\n")[1]  # the belt's sentence starts with a letter
+
+
+def test_csv_neutralises_every_text_cell_and_keeps_numbers(tmp_path: Path) -> None:
+    analysis = hand_analysis(text=FORMULA_TEXT)
+    diyala, kirkuk = analysis.places
+    hostile = dataclasses.replace(
+        analysis,
+        places=[
+            dataclasses.replace(diyala, name="@SUM(1+1)*cmd|' /C calc'!A0", lon=-44.25),
+            dataclasses.replace(kirkuk, name_ar="+ديالى", lat=-0.5),
+        ],
+        zones=[dataclasses.replace(analysis.zones[0], label="-2+3"), analysis.zones[1]],
+    )
+    places_path, zones_path = export.write_csv(hostile, tmp_path)
+    places, zones = _raw_csv(places_path), _raw_csv(zones_path)
+    assert places[0]["name"] == "'@SUM(1+1)*cmd|' /C calc'!A0"
+    assert places[0]["sentence"] == "'" + FORMULA_TEXT.split("\n")[0]
+    assert places[1]["name_ar"] == "'+ديالى"
+    assert zones[0]["label"] == "'-2+3"  # text that looks like arithmetic is text
+    # numbers stay numbers: a negative longitude or latitude is not a formula
+    assert places[0]["lon"] == "-44.25" and places[1]["lat"] == "-0.5"
+    assert places[0]["wkt"] == "POINT (-44.25 33.95)"
+    back = pd.read_csv(places_path, encoding="utf-8-sig")
+    assert back["lon"].tolist() == [-44.25, 44.1] and back["lat"].dtype == "float64"
+    assert back["mention_start"].dtype == "int64"
+    # and every text cell of both files is safe
+    for row in [*places, *zones]:
+        for column, cell in row.items():
+            if column not in ("lat", "lon"):
+                assert not cell.startswith(export.FORMULA_PREFIXES), (column, cell)
+
+
+def test_csv_leading_space_is_not_a_formula(tmp_path: Path) -> None:
+    text = " =1+1 " + export_samples.TEXT
+    places_path, _ = export.write_csv(hand_analysis(text=text), tmp_path)
+    assert _raw_csv(places_path)[0]["sentence"] == text.split("\n")[0]
+
+
+def test_geojson_and_geopackage_store_hostile_text_verbatim_as_data(tmp_path: Path) -> None:
+    """GeoJSON and GeoPackage need no neutralising, and must not have it.
+
+    Their properties are typed values (JSON strings, SQLite TEXT columns) that GIS software reads
+    as data; neither format has formulas, macros or markup that a reader would evaluate. Adding a
+    quote would only corrupt the data, so the text must arrive exactly as the article had it.
+    """
+    analysis = hand_analysis(text=FORMULA_TEXT)
+    sentence = FORMULA_TEXT.split("\n")[0]
+    places_path, _ = export.write_geojson(analysis, tmp_path)
+    collection = json.loads(places_path.read_text(encoding="utf-8"))
+    assert collection["type"] == "FeatureCollection"
+    properties = [f["properties"] for f in collection["features"]]
+    assert [p["sentence"] for p in properties] == [sentence, sentence]
+    assert all(isinstance(p["lon"], float) and isinstance(p["mention_start"], int) for p in properties)
+    gpkg = export.write_gpkg(analysis, tmp_path)
+    with sqlite3.connect(gpkg) as db:
+        rows = db.execute(
+            "SELECT typeof(sentence), sentence, typeof(lon) FROM places ORDER BY fid"
+        ).fetchall()
+    assert rows == [("text", sentence, "real"), ("text", sentence, "real")]
+    assert export.read_layer(gpkg, "places")["sentence"].tolist() == [sentence, sentence]
+
+
+def test_extract_csv_neutralises_its_cells(
+    seed_analysis: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from geo.cli import main
+
+    (tmp_path / "=evil.txt").write_text("An attack in Kirkuk & Mosul.\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert main(["extract", "=evil.txt", "--format", "csv"]) == 0
+    rows = list(csv.DictReader(capsys.readouterr().out.splitlines()))
+    assert {row["name"] for row in rows} == {"Kirkuk", "Mosul"}
+    assert {row["source"] for row in rows} == {"'=evil.txt"}
+    assert all(float(row["lon"]) > 0 for row in rows)
+
+
+# --- disk full -----------------------------------------------------------------------------------
+
+
+def _enospc(*_: Any, **__: Any) -> None:
+    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
+def _full_disk(_: Any) -> SimpleNamespace:
+    return SimpleNamespace(f_bavail=0, f_bfree=0, f_frsize=4096, f_files=1000, f_favail=10)
+
+
+def _roomy_disk(_: Any) -> SimpleNamespace:
+    return SimpleNamespace(f_bavail=1 << 20, f_bfree=1 << 20, f_frsize=4096, f_files=1000, f_favail=900)
+
+
+def _only_previous(folder: Path, name: str, before: bytes) -> None:
+    """``folder`` holds ``name`` with its old bytes and nothing else (no half file, no temporary)."""
+    assert sorted(p.name for p in folder.iterdir()) == [name]
+    assert (folder / name).read_bytes() == before
+
+
+def test_kml_on_a_full_disk_says_so_and_keeps_the_old_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "hand-made.kml").write_bytes(b"previous export")
+    real = Path.write_bytes
+
+    def half_then_full(self: Path, data: bytes) -> int:
+        real(self, data[: len(data) // 2])
+        _enospc()
+        return 0
+
+    monkeypatch.setattr(Path, "write_bytes", half_then_full)
+    with pytest.raises(ExportError) as caught:
+        export.write_kml(hand_analysis(), tmp_path, styles=STYLES)
+    monkeypatch.undo()
+    assert str(caught.value).startswith(f"disk full while writing {tmp_path / 'hand-made.kml'}")
+    assert "free some space" in str(caught.value)
+    _only_previous(tmp_path, "hand-made.kml", b"previous export")
+
+
+def test_csv_on_a_full_disk_says_so_and_keeps_the_old_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "hand-made-places.csv").write_bytes(b"previous export")
+    real = pd.DataFrame.to_csv
+
+    def half_then_full(self: pd.DataFrame, path: Path, **options: Any) -> None:
+        real(self.head(1), path, **options)
+        _enospc()
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", half_then_full)
+    with pytest.raises(ExportError, match="disk full while writing .*hand-made-places.csv"):
+        export.write_csv(hand_analysis(), tmp_path)
+    _only_previous(tmp_path, "hand-made-places.csv", b"previous export")
+
+
+def test_gdal_error_naming_enospc_is_disk_full(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "hand-made.gpkg").write_bytes(b"previous export")
+    real = gpd.GeoDataFrame.to_file
+
+    def half_then_full(self: gpd.GeoDataFrame, path: Path, **options: Any) -> None:
+        if options.get("layer") == "zones":
+            msg = "sqlite3_exec(COMMIT) failed: disk I/O error: No space left on device"
+            raise pyogrio.errors.DataSourceError(msg)
+        real(self, path, **options)
+
+    monkeypatch.setattr(gpd.GeoDataFrame, "to_file", half_then_full)
+    monkeypatch.setattr(os, "statvfs", _roomy_disk)  # the message alone must be enough
+    with pytest.raises(ExportError, match=f"^disk full while writing {tmp_path / 'hand-made.gpkg'}"):
+        export.write_gpkg(hand_analysis(), tmp_path)
+    _only_previous(tmp_path, "hand-made.gpkg", b"previous export")
+
+
+@pytest.mark.parametrize(("disk", "says_full"), [(_full_disk, True), (_roomy_disk, False)])
+def test_gdal_error_that_hides_a_full_disk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, disk: Any, says_full: bool
+) -> None:
+    # GDAL often reports a full disk as a failed feature, without the OS error
+    def cannot_write(self: gpd.GeoDataFrame, path: Path, **options: Any) -> None:
+        Path(path).write_bytes(b'{"type": "FeatureCollection", "features": [')
+        msg = "Cannot write feature"
+        raise pyogrio.errors.FeatureError(msg)
+
+    monkeypatch.setattr(gpd.GeoDataFrame, "to_file", cannot_write)
+    monkeypatch.setattr(os, "statvfs", disk)
+    with pytest.raises(ExportError) as caught:
+        export.write_geojson(hand_analysis(), tmp_path)
+    message = str(caught.value)
+    assert message.startswith("disk full while writing") == says_full, message
+    assert "hand-made-places.geojson" in message
+    if not says_full:
+        assert "Cannot write feature" in message
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("written", [b"", b'{"type": "FeatureCollection", "features": [{"type": "Feat'])
+def test_geojson_cut_short_without_an_error_is_caught(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, written: bytes
+) -> None:
+    # on a full disk GDAL's GeoJSON writer leaves a short or empty file and reports nothing
+    (tmp_path / "hand-made-zones.geojson").write_bytes(b"previous export")
+
+    def silently_short(self: gpd.GeoDataFrame, path: Path, **options: Any) -> None:
+        Path(path).write_bytes(written)
+
+    monkeypatch.setattr(gpd.GeoDataFrame, "to_file", silently_short)
+    monkeypatch.setattr(os, "statvfs", _full_disk)
+    with pytest.raises(ExportError, match="^disk full while writing .*hand-made-places.geojson"):
+        export.write_geojson(hand_analysis(), tmp_path)
+    _only_previous(tmp_path, "hand-made-zones.geojson", b"previous export")
+
+
+def test_gdal_file_missing_features_is_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real = gpd.GeoDataFrame.to_file
+
+    def first_row_only(self: gpd.GeoDataFrame, path: Path, **options: Any) -> None:
+        real(self.head(1), path, **options)
+
+    monkeypatch.setattr(gpd.GeoDataFrame, "to_file", first_row_only)
+    monkeypatch.setattr(os, "statvfs", _roomy_disk)
+    with pytest.raises(ExportError, match="1 of 2 features reached the file"):
+        export.write_gpkg(hand_analysis(), tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_other_os_errors_name_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def denied(self: Path, data: bytes) -> int:
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
+
+    monkeypatch.setattr(Path, "write_bytes", denied)
+    monkeypatch.setattr(os, "statvfs", _roomy_disk)
+    with pytest.raises(ExportError, match=f"no permission to write {tmp_path / 'hand-made.kml'}"):
+        export.write_kml(hand_analysis(), tmp_path, styles=STYLES)
+
+
+def test_cli_reports_a_full_disk_in_one_line(
+    seed_analysis: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from geo.cli import main
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", _enospc)
+    assert main(["export", str(SEED), "--out", str(tmp_path), "--csv"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: disk full while writing {tmp_path / 'article-000-places.csv'}")
+    assert "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []
 
 
 # --- bad output folders and atomic writes --------------------------------------------------------

@@ -8,21 +8,11 @@ from pathlib import Path
 import pytest
 
 from geo.data.gazetteer import load_gazetteer
-from geo.text.extract import (
-    _SCANNERS,
-    MODIFIER_VALUES,
-    PhraseTable,
-    _is_article,
-    _longest_match,
-    _org_reach,
-    _scanner,
-    _sentence_ends,
-    _Start,
-    find_mentions,
-    load_lexicon,
-    tokenize_text,
-)
+from geo.text.extract import _is_article, _longest_match, _org_reach, find_mentions
+from geo.text.lexicon import MODIFIER_VALUES, PhraseTable, load_lexicon
 from geo.text.normalize import LATIN_HYPHEN_ARTICLES, fold
+from geo.text.scan import _SCANNERS, Start, scanner
+from geo.text.tokens import sentence_ends, tokenize
 
 
 @pytest.fixture(scope="module")
@@ -119,7 +109,9 @@ def test_country_adjectives_need_a_geographic_head(gaz) -> None:  # type: ignore
     ms = mentions(gaz, "عند الحدود العراقية السورية قتل جنود من القوات العراقية")
     by_start = sorted(ms, key=lambda m: m.start)
     assert [(m.text, m.blocked) for m in by_start] == [
-        ("العراقية", None), ("السورية", None), ("العراقية", "adjective"),
+        ("العراقية", None),
+        ("السورية", None),
+        ("العراقية", "adjective"),
     ]
     en = by_text(mentions(gaz, "Turkish drones struck near the Syrian border"))
     assert en["Turkish"].blocked == "adjective" and en["Syrian"].blocked is None
@@ -188,10 +180,10 @@ def _plain_longest_match(tk, k, readings_, index):  # type: ignore[no-untyped-de
 
 
 def test_name_matching_equals_trying_every_ngram(gaz) -> None:  # type: ignore[no-untyped-def]
-    sc = _scanner(gaz, load_lexicon())
+    sc = scanner(gaz, load_lexicon())
     checked = shortcut = 0
     for path in GOLD_ARTICLES:
-        tk = tokenize_text(path.read_text(encoding="utf-8"))
+        tk = tokenize(path.read_text(encoding="utf-8"))
         for k, key in enumerate(tk.keys):
             info = sc.begins[key]
             if info is None or not info.starts:
@@ -201,8 +193,11 @@ def test_name_matching_equals_trying_every_ngram(gaz) -> None:  # type: ignore[n
             assert (got and (got[0], got[1], got[2], got[3].reading)) == want, (path.name, k, key)
             # where the next word cannot continue a name, the scan takes the one-word name
             nxt = k + 1
-            if not (nxt < len(tk.keys) and tk.joined(k, nxt)
-                    and (tk.keys[nxt] in info.seconds or tk.keys[nxt] in LATIN_HYPHEN_ARTICLES)):
+            if not (
+                nxt < len(tk.keys)
+                and tk.joined(k, nxt)
+                and (tk.keys[nxt] in info.seconds or tk.keys[nxt] in LATIN_HYPHEN_ARTICLES)
+            ):
                 one_word = info.one_word and (info.one_word[0], k, info.one_word[1], info.one_word[2].reading)
                 assert want == (one_word or None), (path.name, k, key)
                 shortcut += 1
@@ -211,12 +206,19 @@ def test_name_matching_equals_trying_every_ngram(gaz) -> None:  # type: ignore[n
 
 
 def test_phrase_table_finds_the_longest_then_the_first_phrase() -> None:
-    table = PhraseTable({
-        ("north",): "n", ("north", "of"): "n-of", ("west", "of"): "w-of", ("sub", "district", "of"): "sub",
-        ("district", "of"): "dist", ("محافظه",): "gov", ("بالقرب", "من"): "near",
-    })
-    tk = tokenize_text("in the sub district of X, north of Y, west of Z, of W, بمحافظة ك وبالقرب من ل")
-    at = {t: i for i, t in enumerate(tk.toks)}
+    table = PhraseTable(
+        {
+            ("north",): "n",
+            ("north", "of"): "n-of",
+            ("west", "of"): "w-of",
+            ("sub", "district", "of"): "sub",
+            ("district", "of"): "dist",
+            ("محافظه",): "gov",
+            ("بالقرب", "من"): "near",
+        }
+    )
+    tk = tokenize("in the sub district of X, north of Y, west of Z, of W, بمحافظة ك وبالقرب من ل")
+    at = {tk.token(i): i for i in range(len(tk))}
     assert table.before(tk, 4, 0) == (1 + 1, "sub")  # "sub district of", not "district of"
     assert table.before(tk, 4, 3) == (3, "dist")  # the floor cuts the longer phrase
     assert table.before(tk, at["north"] + 1, 0) == (at["north"], "n-of")
@@ -238,7 +240,7 @@ def test_phrase_table_finds_the_longest_then_the_first_phrase() -> None:
     ],
 )
 def test_sentence_ends(text: str, ends: list[int]) -> None:
-    assert _sentence_ends(text) == ends
+    assert sentence_ends(text) == ends
 
 
 def test_organisation_reach() -> None:
@@ -256,11 +258,11 @@ def test_results_do_not_depend_on_what_was_read_before(gaz) -> None:  # type: ig
 def test_longest_match_grows_along_name_prefixes() -> None:
     index = {"a": (3,), "a b": (1,), "a b c": (2,), "adj:x y": (4,)}
     prefixes = frozenset({"a b", "a b c", "x y"})
-    a = _Start("a", 3, ("a", (3,)), frozenset({"b"}), False, "", True, False)
-    x = _Start("x", 2, None, frozenset({"y"}), False, "", True, False)
+    a = Start("a", 3, ("a", (3,)), frozenset({"b"}), False, "", True, False)
+    x = Start("x", 2, None, frozenset({"y"}), False, "", True, False)
 
-    def match(text: str, start: _Start):  # type: ignore[no-untyped-def]
-        found = _longest_match(tokenize_text(text), 0, (start,), index, prefixes)
+    def match(text: str, start: Start):  # type: ignore[no-untyped-def]
+        found = _longest_match(tokenize(text), 0, (start,), index, prefixes)
         return found and found[:3]
 
     assert match("a b c d", a) == ("a b c", 2, (2,))
@@ -272,7 +274,7 @@ def test_longest_match_grows_along_name_prefixes() -> None:
 
 
 def test_phrase_table_keeps_its_order_among_readings() -> None:
-    tk = tokenize_text("وبالقرب من")
+    tk = tokenize("وبالقرب من")
     first = PhraseTable({("بالقرب", "من"): "a", ("القرب", "من"): "b"})
     second = PhraseTable({("القرب", "من"): "b", ("بالقرب", "من"): "a"})
     assert first.before(tk, 1, 0) == (0, "a") and second.before(tk, 1, 0) == (0, "b")
@@ -284,10 +286,17 @@ def test_offsets_of_a_piece_of_a_longer_text(gaz) -> None:  # type: ignore[no-un
     assert len(plain) == len(moved) == 3
     for a, b in zip(plain, moved, strict=True):
         assert (b.start, b.end, b.sentence.start, b.sentence.end) == (
-            a.start + 1000, a.end + 1000, a.sentence.start + 1000, a.sentence.end + 1000
+            a.start + 1000,
+            a.end + 1000,
+            a.sentence.start + 1000,
+            a.sentence.end + 1000,
         )
         assert (b.text, b.sentence.text, b.key, b.cue_kind, b.modifier) == (
-            a.text, a.sentence.text, a.key, a.cue_kind, a.modifier
+            a.text,
+            a.sentence.text,
+            a.key,
+            a.cue_kind,
+            a.modifier,
         )
         if a.modifier_span:
             assert b.modifier_span.start == a.modifier_span.start + 1000

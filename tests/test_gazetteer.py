@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import ast
+import errno
+import json
+import os
+import re
 import time
 from pathlib import Path
 
 import pytest
 
-from geo.data.gazetteer import ALIASES_FILE, _read_aliases, load_gazetteer
-from geo.errors import RulesError
+from geo.data import gazetteer
+from geo.data.gazetteer import ALIASES_FILE, Gazetteer, load_gazetteer
+from geo.data.gazetteer_build import build_gazetteer
+from geo.data.gazetteer_names import read_aliases
+from geo.errors import DataSourceError, RulesError
 
 
 @pytest.fixture(scope="module")
@@ -36,13 +44,30 @@ def test_admin_units_points_and_kurdish_forms(gaz) -> None:  # type: ignore[no-u
 @pytest.mark.parametrize(
     ("variant", "pcode"),
     [
-        ("Salahuddin", "IQG16"), ("Saladin", "IQG16"), ("Salah ad-Din", "IQG16"),
-        ("Nineveh", "IQG15"), ("Ninawa", "IQG15"), ("Ninewa", "IQG15"),
-        ("Makhmour", "IQG11Q04"), ("Makhmur", "IQG11Q04"), ("Mexmur", "IQG11Q04"),
-        ("Tooz", "IQG16Q07"), ("Touz", "IQG16Q07"), ("Tuz Khurmatu", "IQG16Q07"),
-        ("Slemani", "IQG06"), ("Erbil", "IQG11"), ("Arbil", "IQG11"), ("Hawler", "IQG11"),
-        ("Duhok", "IQG09"), ("Dahuk", "IQG09"), ("Sinjar", "IQG15Q07"), ("Shingal", "IQG15Q07"),
-        ("Tal Afar", "IQG15Q08"), ("Telafar", "IQG15Q08"), ("التأميم", "IQG13"), ("Ta'mim", "IQG13"),
+        ("Salahuddin", "IQG16"),
+        ("Saladin", "IQG16"),
+        ("Salah ad-Din", "IQG16"),
+        ("Nineveh", "IQG15"),
+        ("Ninawa", "IQG15"),
+        ("Ninewa", "IQG15"),
+        ("Makhmour", "IQG11Q04"),
+        ("Makhmur", "IQG11Q04"),
+        ("Mexmur", "IQG11Q04"),
+        ("Tooz", "IQG16Q07"),
+        ("Touz", "IQG16Q07"),
+        ("Tuz Khurmatu", "IQG16Q07"),
+        ("Slemani", "IQG06"),
+        ("Erbil", "IQG11"),
+        ("Arbil", "IQG11"),
+        ("Hawler", "IQG11"),
+        ("Duhok", "IQG09"),
+        ("Dahuk", "IQG09"),
+        ("Sinjar", "IQG15Q07"),
+        ("Shingal", "IQG15Q07"),
+        ("Tal Afar", "IQG15Q08"),
+        ("Telafar", "IQG15Q08"),
+        ("التأميم", "IQG13"),
+        ("Ta'mim", "IQG13"),
         ("بلدروز", "IQG10Q03N02"),
     ],
 )
@@ -90,14 +115,14 @@ def test_warm_load_is_fast() -> None:
 
 
 def test_alias_table_format_is_checked(tmp_path: Path) -> None:
-    assert _read_aliases(ALIASES_FILE)
+    assert read_aliases(ALIASES_FILE)
     bad = tmp_path / "aliases.tsv"
     bad.write_text("variant\tcanonical\trestrict\tsource\nKerkuk\tKirkuk\n", encoding="utf-8")
     with pytest.raises(RulesError, match="4 tab-separated columns"):
-        _read_aliases(bad)
+        read_aliases(bad)
     bad.write_text("name\tplace\n", encoding="utf-8")
     with pytest.raises(RulesError, match="header"):
-        _read_aliases(bad)
+        read_aliases(bad)
 
 
 def test_disputed_territories_take_the_core_units_of_the_zones_list(gaz) -> None:  # type: ignore[no-untyped-def]
@@ -111,3 +136,158 @@ def test_disputed_territories_take_the_core_units_of_the_zones_list(gaz) -> None
     assert set(region.members) == core and region.vague
     assert region.contains(gaz.entry("IQG11Q04"))  # Makhmour
     assert not region.contains(gaz.entry("IQG11Q02"))  # Erbil district
+
+
+# --- the cache: plain JSON, stamped, rebuilt when edited, written atomically ------------------------
+
+GEO = Path(__file__).resolve().parent.parent / "geo"
+_UNSAFE_CALL = re.compile(
+    r"\b(?:pickle|dill|marshal|shelve)\.(?:loads?|dumps?|open|Unpickler)\b|__import__\(.pickle"
+)
+_UNSAFE_LOADERS = {"pickle", "_pickle", "cPickle", "dill", "cloudpickle", "shelve", "joblib", "marshal"}
+
+
+def test_no_pickle_anywhere_in_geo() -> None:
+    found = []
+    for path in sorted(GEO.rglob("*.py")):
+        source = path.read_text(encoding="utf-8")
+        for node in ast.walk(ast.parse(source, filename=str(path))):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            else:
+                continue
+            found += [
+                f"{path.relative_to(GEO.parent)}:{node.lineno} imports {n}"
+                for n in names
+                if n.split(".")[0] in _UNSAFE_LOADERS
+            ]
+        found += [f"{path.relative_to(GEO.parent)}: {m.group(0)}" for m in _UNSAFE_CALL.finditer(source)]
+    assert found == [], "code that unpickles (runs code from a file) is back in geo/"
+
+
+def _copy(gaz: Gazetteer) -> Gazetteer:
+    """A fresh Gazetteer holding the same data (the module fixture is never mutated)."""
+    return Gazetteer(
+        entries=list(gaz.entries),
+        index=dict(gaz.index),
+        first_tokens=dict(gaz.first_tokens),
+        ambiguous=dict(gaz.ambiguous),
+        notes=list(gaz.notes),
+        lower_first=gaz.lower_first,
+    )
+
+
+@pytest.fixture(scope="module")
+def polygons(gaz) -> dict[str, bytes]:  # type: ignore[no-untyped-def]
+    """Two polygons as WKB, read once from the project's cache (before any test cache is set)."""
+    import shapely
+
+    return {eid: shapely.to_wkb(gaz.geometry(eid)) for eid in ("IQG13", "region:kurdistan")}
+
+
+def _shape(polygons: dict[str, bytes], eid: str) -> object:
+    import shapely
+
+    return shapely.from_wkb(polygons[eid])
+
+
+def test_cache_round_trip_in_json(gaz, polygons, tmp_cache: Path) -> None:  # type: ignore[no-untyped-def]
+    key = "ab" * 32
+    gazetteer.write_cache(key, _copy(gaz), polygons)
+    names_path, geometry_path = gazetteer.cache_paths(key)
+    assert json.loads(names_path.read_text(encoding="utf-8"))["format"] == gazetteer.CACHE_FORMAT
+    assert json.loads(geometry_path.read_text(encoding="utf-8"))["key"] == key
+    back = gazetteer.read_cache(key)
+    assert back is not None and back.key == key
+    assert back.entries == gaz.entries and back.index == gaz.index
+    assert back.first_tokens == gaz.first_tokens and back.ambiguous == gaz.ambiguous
+    assert back.lower_first == gaz.lower_first and back.notes == gaz.notes
+    assert back.entry("region:kurdistan").members == gaz.entry("region:kurdistan").members
+    assert back.geometry("IQG13").equals(_shape(polygons, "IQG13"))
+    assert back.geometry("gn:0") is None and gazetteer.read_cache("cd" * 32) is None
+
+
+def test_edited_cache_is_rebuilt_not_trusted(
+    gaz, polygons, tmp_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    builds: list[object] = []
+
+    def build(inputs: object = None) -> tuple[Gazetteer, dict[str, bytes]]:
+        builds.append(inputs)
+        return _copy(gaz), polygons
+
+    monkeypatch.setattr(gazetteer, "source_files", lambda: {})
+    monkeypatch.setattr(gazetteer, "build_gazetteer", build)
+    load_gazetteer.cache_clear()
+    try:
+        first = load_gazetteer()
+        assert len(builds) == 1 and first.entries == gaz.entries
+        load_gazetteer.cache_clear()
+        assert load_gazetteer().entries == gaz.entries and len(builds) == 1  # warm: from the cache
+        names_path, _ = gazetteer.cache_paths(first.key)
+        st = names_path.stat()
+        text = names_path.read_bytes()
+        forged = text.replace(b'"Kirkuk"', b'"Kirkuq"', 1)
+        assert forged != text and len(forged) == len(text)
+        names_path.write_bytes(forged)
+        os.utime(names_path, ns=(st.st_atime_ns, st.st_mtime_ns))  # same size, same mtime
+        assert gazetteer.read_cache(first.key) is None
+        load_gazetteer.cache_clear()
+        again = load_gazetteer()
+        assert len(builds) == 2 and again.entry("IQG13").name == "Kirkuk"
+        assert b'"Kirkuq"' not in names_path.read_bytes()
+    finally:
+        load_gazetteer.cache_clear()
+
+
+def test_edited_polygons_are_rebuilt(  # type: ignore[no-untyped-def]
+    gaz, polygons, tmp_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    builds: list[object] = []
+
+    def build(inputs: object = None) -> tuple[Gazetteer, dict[str, bytes]]:
+        builds.append(inputs)
+        return _copy(gaz), polygons
+
+    monkeypatch.setattr(gazetteer, "source_files", lambda: {})
+    monkeypatch.setattr(gazetteer, "build_gazetteer", build)
+    key = gazetteer.cache_key({})
+    gazetteer.write_cache(key, _copy(gaz), polygons)
+    _, geometry_path = gazetteer.cache_paths(key)
+    geometry_path.write_bytes(geometry_path.read_bytes().replace(b"A", b"B", 1))
+    loaded = gazetteer.read_cache(key)
+    assert loaded is not None and builds == []
+    assert loaded.geometry("IQG13").equals(_shape(polygons, "IQG13"))  # rebuilt, not the edited bytes
+    assert len(builds) == 1
+
+
+def test_failed_cache_write_keeps_the_previous_cache(  # type: ignore[no-untyped-def]
+    gaz, polygons, tmp_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key = "ef" * 32
+    gazetteer.write_cache(key, _copy(gaz), polygons)
+    names_path, geometry_path = gazetteer.cache_paths(key)
+    before = (names_path.read_bytes(), geometry_path.read_bytes())
+    other = _copy(gaz)
+    other.notes = ["a different build"]
+
+    def fail(src: object, dst: object) -> None:
+        raise OSError(errno.EIO, "Input/output error")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(os, "replace", fail)
+        with pytest.raises(DataSourceError, match="cannot write to the cache folder"):
+            gazetteer.write_cache(key, other, polygons)
+    assert (names_path.read_bytes(), geometry_path.read_bytes()) == before
+    assert not [p for p in names_path.parent.iterdir() if p.name.endswith(".tmp")]
+    back = gazetteer.read_cache(key)
+    assert back is not None and back.notes == gaz.notes
+
+
+def test_public_names_stay_importable() -> None:
+    import geo.data
+
+    assert geo.data.build_gazetteer is build_gazetteer and geo.data.Gazetteer is Gazetteer
+    assert geo.data.Entry is gazetteer.Entry and gazetteer.LEXICON_FILE.name == "geoparser_lexicon.toml"

@@ -91,3 +91,41 @@ def test_evaluate_and_bench_commands(capsys: pytest.CaptureFixture[str]) -> None
     assert main(["bench", "--articles", "40", "--no-load-times", "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
     assert result["articles"] == 40 and result["articles_per_second"] > 0 and result["peak_rss_mb"] > 0
+
+
+def test_extract_repairs_a_few_bad_bytes_and_warns(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    f = tmp_path / "stray.txt"
+    text = SEED.read_text(encoding="utf-8")
+    data = text.encode("utf-8")
+    cut = data.index("كركوك".encode())  # a bad byte before a place name, between characters
+    f.write_bytes(data[:cut] + b"\xff" + data[cut:] + b"\x80\x80\xfe")
+    assert main(["extract", str(f)]) == 0
+    out, err = capsys.readouterr()
+    end = len(data) + 1  # the three bytes appended at the end
+    assert (
+        f"warning: {f}: 4 invalid UTF-8 bytes (of {len(data) + 4:,}) replaced by U+FFFD, "
+        f"at byte offsets {cut}, {end}, {end + 1}, {end + 2}"
+    ) in err
+    record = json.loads(out)
+    assert "Kirkuk" in {p["name"] for p in record["places"]}
+    repaired = text[: len(data[:cut].decode())] + "\ufffd" + text[len(data[:cut].decode()) :] + "\ufffd" * 3
+    for p in record["places"]:
+        for m in p["mentions"]:
+            assert repaired[m["start"] : m["end"]] == m["text"]
+
+
+def test_extract_refuses_a_badly_damaged_file_by_its_first_bad_byte(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = bytearray(SEED.read_bytes())
+    spaces = [i for i, b in enumerate(data) if b == 0x20][::4]
+    for i in spaces:
+        data[i] = 0xFF
+    f = tmp_path / "damaged.txt"
+    f.write_bytes(bytes(data))
+    assert main(["extract", str(f)]) == 1
+    err = capsys.readouterr().err
+    assert f"error: {f}: expected UTF-8 text, but {len(spaces):,} of {len(data):,} bytes" in err
+    assert f"the first at byte offset {spaces[0]};" in err and "1 of 1 file(s) could not be read" in err

@@ -1,4 +1,4 @@
-"""geo.render.highlight: escaped article HTML, quotes, popups and table rows from an analysis."""
+"""geo.render.highlight, article, popups, tables: escaped article HTML, quotes, popups and table rows."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from sample_analysis import STYLES, TEXT, XSS_NAME, make_analysis, make_hostile_analysis
 
 from geo.model import Analysis, Span, Zone
-from geo.render import highlight
+from geo.render import article, highlight, popups, tables
 
 
 class _Collect(HTMLParser):
@@ -48,13 +48,13 @@ def test_escape_covers_html_and_template_literals() -> None:
 
 def test_article_text_round_trips_exactly() -> None:
     analysis = make_analysis()
-    out = highlight.article_html(analysis, styles=STYLES, with_css=False)
+    out = article.article_html(analysis, styles=STYLES, with_css=False)
     assert "".join(_parse(out).text) == TEXT
 
 
 def test_every_mention_and_trigger_is_marked() -> None:
     analysis = make_analysis()
-    out = _without_style(highlight.article_html(analysis, styles=STYLES))
+    out = _without_style(article.article_html(analysis, styles=STYLES))
     spans = [a for tag, a in _parse(out).tags if tag == "span"]
     mention_refs = [a.get("data-ref", "") for a in spans if "za-mention" in (a.get("class") or "")]
     # Baghdad 2x, Diyala 2x, Kirkuk 1x
@@ -67,7 +67,7 @@ def test_every_mention_and_trigger_is_marked() -> None:
 
 
 def test_mention_colour_is_the_place_kind_colour() -> None:
-    out = highlight.article_html(make_analysis(), styles=STYLES)
+    out = article.article_html(make_analysis(), styles=STYLES)
     assert f"--za-c:{highlight.PLACE_COLOURS['governorate']}" in out
     assert f"--za-c:{highlight.PLACE_COLOURS['city']}" in out
 
@@ -75,8 +75,8 @@ def test_mention_colour_is_the_place_kind_colour() -> None:
 def test_sentence_anchors_and_selection() -> None:
     analysis = make_analysis()
     ref = "P1"  # Diyala: two sentences
-    out = highlight.article_html(analysis, styles=STYLES, selected=ref)
-    sentences = highlight.sentences_of(analysis, ref)
+    out = article.article_html(analysis, styles=STYLES, selected=ref)
+    sentences = article.sentences_of(analysis, ref)
     assert len(sentences) == 2
     for s in sentences:
         assert f'id="{highlight.sentence_id(s)}"' in out
@@ -90,15 +90,15 @@ def test_sentence_anchors_and_selection() -> None:
     assert f'id="za-m-{first}"' in out
     trigger = analysis.zones[2].trigger.start
     assert highlight.focus_id(analysis, "Z2") == f"za-m-{trigger}"
-    assert f'id="za-m-{trigger}"' in highlight.article_html(analysis, selected="Z2")
+    assert f'id="za-m-{trigger}"' in article.article_html(analysis, selected="Z2")
     assert highlight.focus_id(analysis, None) is None
 
 
 def test_direction_follows_language_and_script() -> None:
     analysis = make_analysis()
-    assert 'dir="rtl"' in highlight.article_html(analysis)
+    assert 'dir="rtl"' in article.article_html(analysis)
     english = Analysis(source="x", text="An attack near Kirkuk.", lang="en", places=[])
-    assert 'dir="ltr"' in highlight.article_html(english)
+    assert 'dir="ltr"' in article.article_html(english)
     assert highlight.text_direction("هجوم في كركوك", "und") == "rtl"
     assert highlight.text_direction("attack in Kirkuk", None) == "ltr"
 
@@ -106,7 +106,7 @@ def test_direction_follows_language_and_script() -> None:
 @pytest.mark.parametrize("selected", [None, "P0", "Z0"])
 def test_hostile_text_never_becomes_markup(selected: str | None) -> None:
     analysis = make_hostile_analysis()
-    out = _without_style(highlight.article_html(analysis, styles=STYLES, selected=selected))
+    out = _without_style(article.article_html(analysis, styles=STYLES, selected=selected))
     parsed = _parse(out)
     assert {tag for tag, _ in parsed.tags} <= {"div", "span"}
     for _, attrs in parsed.tags:
@@ -118,10 +118,10 @@ def test_hostile_text_never_becomes_markup(selected: str | None) -> None:
 def test_popups_and_tooltips_escape_names_and_text() -> None:
     analysis = make_hostile_analysis()
     pieces = [
-        highlight.place_popup_html(analysis, 0),
-        highlight.place_tooltip(analysis, 0),
-        highlight.zone_popup_html(analysis, 0, STYLES, {"<svg onload=alert(1)>": "<svg onload=alert(1)>"}),
-        highlight.zone_tooltip(analysis, 0, STYLES),
+        popups.place_popup_html(analysis, 0),
+        popups.place_tooltip(analysis, 0),
+        popups.zone_popup_html(analysis, 0, STYLES, {"<svg onload=alert(1)>": "<svg onload=alert(1)>"}),
+        popups.zone_tooltip(analysis, 0, STYLES),
     ]
     for piece in pieces:
         parsed = _parse(piece)
@@ -144,7 +144,7 @@ def test_popups_and_tooltips_escape_names_and_text() -> None:
 
 def test_popup_quotes_the_sentence_with_the_mention_marked() -> None:
     analysis = make_analysis()
-    popup = highlight.place_popup_html(analysis, 2)  # Kirkuk, low confidence
+    popup = popups.place_popup_html(analysis, 2)  # Kirkuk, low confidence
     assert popup.count("<mark>كركوك</mark>") == 1
     assert "(review)" in popup and "IQG13" in popup
     assert highlight.parse_ref(html.unescape(re.sub(r"<[^>]+>", " ", popup))) == "P2"
@@ -154,7 +154,7 @@ def test_long_sentences_are_cut_around_the_mark() -> None:
     text = "كلمة " * 200 + "كركوك" + " كلمة" * 200
     start = text.index("كركوك")
     sentence = highlight.Span(0, len(text), text)
-    quote = highlight.quote_html(text, sentence, [(start, start + 5)], max_chars=100)
+    quote = article.quote_html(text, sentence, [(start, start + 5)], max_chars=100)
     assert "<mark>كركوك</mark>" in quote and quote.count("…") == 2
     assert len(html.unescape(re.sub(r"<[^>]+>", "", quote))) < 120
 
@@ -183,7 +183,7 @@ def test_long_zone_sentences_are_cut_around_the_trigger() -> None:
             ),
         ],
     )
-    quote = highlight.selection_html(analysis, "Z0", max_chars=200)
+    quote = article.selection_html(analysis, "Z0", max_chars=200)
     assert "<mark>المتنازع عليها</mark>" in quote and "ومخمور" not in quote
 
 
@@ -199,7 +199,7 @@ def test_refs_parse_and_resolve() -> None:
 
 
 def test_place_rows_flag_low_confidence() -> None:
-    rows = highlight.place_rows(make_analysis())
+    rows = tables.place_rows(make_analysis())
     assert [r["name"] for r in rows] == ["Baghdad", "Diyala", "Kirkuk"]
     assert [r["mentions"] for r in rows] == [2, 2, 1]
     assert [r["review"] for r in rows] == [False, False, True]
@@ -208,7 +208,7 @@ def test_place_rows_flag_low_confidence() -> None:
 
 def test_zone_rows_name_covered_districts() -> None:
     names = {"IQG10Q01": "Al-Khalis", "IQG10Q02": "Al-Muqdadiya"}
-    rows = highlight.zone_rows(make_analysis(), styles=STYLES, unit_names=names)
+    rows = tables.zone_rows(make_analysis(), styles=STYLES, unit_names=names)
     assert rows[0]["kind"] == "Joint operations room"
     assert rows[0]["covered_districts"] == "Al-Khalis, Al-Muqdadiya" and rows[0]["districts"] == 2
     assert rows[2]["area_km2"] == 6200.0 and rows[2]["trigger"] == "الهجمات"
@@ -227,7 +227,7 @@ def test_zone_style_reads_rule_keys_and_refuses_bad_values() -> None:
 def test_spans_outside_the_text_are_ignored() -> None:
     analysis = make_analysis()
     analysis.text = analysis.text[:20]  # offsets now point past the end
-    out = highlight.article_html(analysis, styles=STYLES, with_css=False)
+    out = article.article_html(analysis, styles=STYLES, with_css=False)
     assert "".join(_parse(out).text) == analysis.text
 
 
@@ -236,9 +236,9 @@ def test_every_occurrence_of_a_merged_zone_is_marked() -> None:
     zone = analysis.zones[2]
     other = Span(0, 5, TEXT[0:5])
     zone.occurrences = [zone.trigger, other]
-    out = _without_style(highlight.article_html(analysis, styles=STYLES))
+    out = _without_style(article.article_html(analysis, styles=STYLES))
     triggers = [a for tag, a in _parse(out).tags if tag == "span" and "za-trigger" in (a.get("class") or "")]
     assert [t["data-ref"] for t in triggers].count("Z2") == 2
-    marks = [m for m in highlight.marks_of(analysis, STYLES) if m.role == "trigger" and m.refs == ("Z2",)]
+    marks = [m for m in article.marks_of(analysis, STYLES) if m.role == "trigger" and m.refs == ("Z2",)]
     assert {(m.start, m.end) for m in marks} == {(zone.trigger.start, zone.trigger.end), (0, 5)}
     assert [m.sentence for m in marks if (m.start, m.end) == (0, 5)] == [None]

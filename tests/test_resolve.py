@@ -8,16 +8,10 @@ import pytest
 
 from geo.data.gazetteer import load_gazetteer
 from geo.model import Place
-from geo.text.extract import find_mentions, load_lexicon
-from geo.text.resolve import (
-    LONG_TEXT_CHARS,
-    _held_by_another,
-    candidates,
-    choose,
-    geoparse,
-    link_mentions,
-    score,
-)
+from geo.text.candidates import held_by_another
+from geo.text.extract import find_mentions
+from geo.text.lexicon import load_lexicon
+from geo.text.resolve import LONG_TEXT_CHARS, candidates, choose, geoparse, link_mentions, score
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +46,9 @@ def nth(text: str, word: str, n: int = 0) -> int:
         ("تسلل في صحراء الحضر جنوب غربي الموصل. والتنمية تشمل الحضر والريف.", "الحضر", 0, 1, "IQG15Q04"),
     ],
 )
-def test_common_words_that_are_also_places(text: str, word: str, place_at: int, common_at: int, pcode: str) -> None:
+def test_common_words_that_are_also_places(
+    text: str, word: str, place_at: int, common_at: int, pcode: str
+) -> None:
     found = places_at(text)
     assert found[nth(text, word, place_at)].pcode == pcode
     assert nth(text, word, common_at) not in found
@@ -104,9 +100,18 @@ def test_seed_article(seed_text: str) -> None:
     places = geoparse(seed_text)
     by_name = {p.name: p for p in places}
     expected = {
-        "Diyala": "governorate", "Kirkuk": None, "Mosul": None, "Makhmour": None, "Baghdad": None,
-        "Babil": "governorate", "Ninewa": "governorate", "Salah Al-Din": "governorate", "Iraq": "country",
-        "Kurdistan Region": "region", "Syria": "country", "Iran": "country",
+        "Diyala": "governorate",
+        "Kirkuk": None,
+        "Mosul": None,
+        "Makhmour": None,
+        "Baghdad": None,
+        "Babil": "governorate",
+        "Ninewa": "governorate",
+        "Salah Al-Din": "governorate",
+        "Iraq": "country",
+        "Kurdistan Region": "region",
+        "Syria": "country",
+        "Iran": "country",
     }
     for name, kind in expected.items():
         assert name in by_name, name
@@ -126,7 +131,11 @@ def test_seed_article(seed_text: str) -> None:
             assert seed_text[m.start : m.end] == m.text
             assert seed_text[m.sentence.start : m.sentence.end] == m.sentence.text
             assert m.sentence.start <= m.start < m.end <= m.sentence.end
-    boilerplate = [i for i, line in enumerate(seed_text.splitlines()) if line.startswith(("May be", "No desc", "Read our"))]
+    boilerplate = [
+        i
+        for i, line in enumerate(seed_text.splitlines())
+        if line.startswith(("May be", "No desc", "Read our"))
+    ]
     assert boilerplate
     starts = {m.start for p in places for m in p.mentions}
     for line in ("May be an image", "No description available", "Read our Privacy Policy"):
@@ -202,9 +211,9 @@ def test_results_do_not_depend_on_what_was_parsed_before(gaz) -> None:  # type: 
 
 
 def test_a_governorate_held_by_another_mention() -> None:
-    assert not _held_by_another(None, 3)
-    assert not _held_by_another([3], 3)
-    assert _held_by_another([2], 3) and _held_by_another([3, 5], 3)
+    assert not held_by_another(None, 3)
+    assert not held_by_another([3], 3)
+    assert held_by_another([2], 3) and held_by_another([3, 5], 3)
 
 
 def test_long_texts_keep_true_offsets_and_readings(gaz) -> None:  # type: ignore[no-untyped-def]

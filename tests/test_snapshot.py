@@ -13,7 +13,7 @@ from export_samples import STYLES, empty_analysis, hand_analysis
 from PIL import Image
 
 from geo.errors import ExportError, ParameterError
-from geo.render import _browser, snapshot
+from geo.render import _browser, mapview, snapshot, staticmap
 
 ZONE_COLOURS = [STYLES["operations_room"]["color"], STYLES["security_vacuum"]["color"]]
 
@@ -92,7 +92,7 @@ def test_missing_browser_falls_back_and_says_so(tmp_path: Path, monkeypatch: pyt
 
 
 def test_static_fallback_draws_layers_and_decorations(tmp_path: Path) -> None:
-    result = snapshot.static_png(hand_analysis(), tmp_path / "map.png", styles=STYLES, reason="testing")
+    result = staticmap.static_png(hand_analysis(), tmp_path / "map.png", styles=STYLES, reason="testing")
     assert result.renderer == "static" and "testing" in result.note
     pixels = _check_png(result.path, (1600, 1000))
     for colour in ZONE_COLOURS:
@@ -101,7 +101,9 @@ def test_static_fallback_draws_layers_and_decorations(tmp_path: Path) -> None:
 
 
 def test_static_fallback_of_an_article_without_places(tmp_path: Path) -> None:
-    result = snapshot.static_png(empty_analysis(), tmp_path / "map.png", width=800, height=500, styles=STYLES)
+    result = staticmap.static_png(
+        empty_analysis(), tmp_path / "map.png", width=800, height=500, styles=STYLES
+    )
     _check_png(result.path, (800, 500))
 
 
@@ -117,15 +119,15 @@ def test_missing_output_folder_is_an_error_not_a_fallback(tmp_path: Path) -> Non
 
 
 def test_legend_lists_present_zone_kinds_then_boundaries() -> None:
-    labels = [e.label for e in snapshot.legend_entries(hand_analysis(), STYLES)]
+    labels = [e.label for e in mapview.legend_entries(hand_analysis(), STYLES)]
     assert labels == ["Joint operations room", "Security vacuum belt", "Governorates", "Districts"]
 
 
 def test_attribution_line_credits_boundaries_and_basemap() -> None:
     assert (
-        snapshot.attribution_line() == "Boundaries: OCHA / Central Statistics Office Iraq, COD-AB 2019-06-03"
+        mapview.attribution_line() == "Boundaries: OCHA / Central Statistics Office Iraq, COD-AB 2019-06-03"
     )
-    assert "OpenStreetMap" in snapshot.attribution_line("osm")
+    assert "OpenStreetMap" in mapview.attribution_line("osm")
 
 
 # --- standalone HTML -----------------------------------------------------------------------------
@@ -163,7 +165,7 @@ def test_standalone_html_paints_with_the_network_cut_off(offline_page: object, t
 
 @pytest.mark.browser
 def test_seed_article_snapshot(browser: object, seed_analysis: object, tmp_path: Path) -> None:
-    from geo.zones.derivation import zone_styles
+    from geo.zones.frames import zone_styles
 
     result = snapshot.render_png(seed_analysis, tmp_path / "seed.png", timeout_s=60)  # type: ignore[arg-type]
     assert result.renderer == "chromium", result.note

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from geo.errors import InputError
-from geo.text.reading import detect_language, read_article, read_text_bytes
+from geo.text.reading import decode_bytes, detect_language, read_article, read_text_bytes
 
 ARABIC = "هجوم لداعش في قضاء مخمور جنوب غرب أربيل، وقتلى في كركوك.\nسطر ثان."
 
@@ -99,3 +99,94 @@ def test_html_without_text_is_refused() -> None:
 )
 def test_detect_language(text: str, lang: str) -> None:
     assert detect_language(text) == lang
+
+
+# --- invalid UTF-8: a few bad bytes are repaired (with a warning), many are refused ---------------
+
+LONG_ARABIC = (ARABIC + "\n") * 30  # about 3,500 bytes of UTF-8
+
+
+def _with_bad_bytes(text: str, count: int, bad: bytes = b"\xff") -> tuple[bytes, list[int]]:
+    """``text`` as UTF-8 with ``bad`` put before ``count`` of its spaces; the bad bytes' offsets."""
+    data = text.encode("utf-8")
+    spaces = [i for i, b in enumerate(data) if b == 0x20]
+    step = len(spaces) // count
+    cut = [spaces[k * step] for k in range(count)]
+    out, offsets, last = bytearray(), [], 0
+    for pos in cut:
+        out += data[last:pos]
+        offsets.append(len(out))
+        out += bad
+        last = pos
+    out += data[last:]
+    return bytes(out), offsets
+
+
+def test_a_few_invalid_utf8_bytes_are_replaced_and_named_in_a_warning() -> None:
+    data, offsets = _with_bad_bytes(LONG_ARABIC, 4)
+    assert len(offsets) / len(data) < 0.01
+    with pytest.raises(UnicodeDecodeError):
+        data.decode("utf-8")
+    art = read_text_bytes(data, "stray.txt")
+    assert art.encoding == "utf-8"
+    assert art.text.count("\ufffd") == 4
+    assert art.text.replace("\ufffd", "") == LONG_ARABIC  # nothing else changed
+    (warning,) = art.warnings
+    assert warning.startswith(f"4 invalid UTF-8 bytes (of {len(data):,}) replaced by U+FFFD")
+    assert warning.endswith("at byte offsets " + ", ".join(str(o) for o in offsets))
+    assert all(data[o] == 0xFF for o in offsets)
+
+
+def test_repair_warning_lists_the_first_offsets_then_the_count() -> None:
+    data, offsets = _with_bad_bytes(LONG_ARABIC, 9, bad=b"\x80")
+    (warning,) = read_text_bytes(data, "stray.txt").warnings
+    assert warning.startswith("9 invalid UTF-8 bytes")
+    assert warning.endswith("at byte offsets " + ", ".join(str(o) for o in offsets[:5]) + " and 4 more")
+
+
+def test_a_cut_multibyte_character_is_repaired_byte_by_byte() -> None:
+    head = LONG_ARABIC.encode("utf-8")
+    data = head + "كركوك".encode()[:-1]  # the file ends inside the last letter
+    art = read_text_bytes(data, "cut.txt")
+    assert art.text == LONG_ARABIC + "كركو\ufffd"
+    assert art.warnings == (
+        f"1 invalid UTF-8 byte (of {len(data):,}) replaced by U+FFFD, at byte offset {len(data) - 1}",
+    )
+
+
+def test_too_many_invalid_utf8_bytes_are_refused_with_the_first_offset() -> None:
+    data, offsets = _with_bad_bytes(LONG_ARABIC, 60)
+    assert len(offsets) / len(data) > 0.01
+    with pytest.raises(InputError, match=rf"60 of {len(data):,} bytes .* first at byte offset {offsets[0]};"):
+        read_text_bytes(data, "damaged.txt")
+
+
+def test_read_article_carries_the_warning_and_decode_bytes_logs_it(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    data, offsets = _with_bad_bytes(LONG_ARABIC, 2)
+    f = tmp_path / "stray.txt"
+    f.write_bytes(data)
+    art = read_article(f)
+    assert art.source == str(f) and len(art.warnings) == 1 and str(offsets[1]) in art.warnings[0]
+    with caplog.at_level("WARNING", logger="geo.text.reading"):
+        text, encoding = decode_bytes(data, "stray.txt")
+    assert encoding == "utf-8" and text == art.text
+    assert "stray.txt: 2 invalid UTF-8 bytes" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("data", "encoding", "text"),
+    [
+        (ARABIC.encode("cp1256"), "cp1256", ARABIC),
+        (("English report, " * 20 + "بغداد").encode("cp1256"), "cp1256", "English report, " * 20 + "بغداد"),
+        (LONG_ARABIC.encode("utf-16-le"), "utf-16-le", LONG_ARABIC),
+        (codecs.BOM_UTF8 + LONG_ARABIC.encode("utf-8"), "utf-8-sig", LONG_ARABIC),
+        (LONG_ARABIC.encode("utf-8"), "utf-8", LONG_ARABIC),
+    ],
+)
+def test_legacy_utf16_and_bom_detection_is_unchanged_and_warns_of_nothing(
+    data: bytes, encoding: str, text: str
+) -> None:
+    art = read_text_bytes(data, "a.txt")
+    assert (art.encoding, art.text, art.warnings) == (encoding, text, ())

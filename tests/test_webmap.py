@@ -9,7 +9,7 @@ import pytest
 from sample_analysis import STYLES, make_analysis, make_hostile_analysis
 from streamlit_folium import _get_feature_group_string
 
-from geo.render import highlight, webassets, webmap
+from geo.render import highlight, mapframing, maplayers, webassets, webmap
 
 
 def _children(element: object, cls: type) -> list:
@@ -23,7 +23,7 @@ def _children(element: object, cls: type) -> list:
 
 def test_places_layer_colours_sizes_and_flags() -> None:
     analysis = make_analysis()
-    group = webmap.places_layer(analysis)
+    group = maplayers.places_layer(analysis)
     markers = _children(group, folium.CircleMarker)
     assert len(markers) == 3
     baghdad, diyala, kirkuk = markers
@@ -35,31 +35,31 @@ def test_places_layer_colours_sizes_and_flags() -> None:
 
 
 def test_place_radius_grows_with_mentions() -> None:
-    assert webmap.place_radius(1) < webmap.place_radius(2) < webmap.place_radius(10)
-    assert webmap.place_radius(0) == webmap.place_radius(1)
+    assert maplayers.place_radius(1) < maplayers.place_radius(2) < maplayers.place_radius(10)
+    assert maplayers.place_radius(0) == maplayers.place_radius(1)
 
 
 def test_one_layer_per_zone_kind_with_seats() -> None:
     analysis = make_analysis()
-    groups = webmap.zone_layers(analysis, styles=STYLES)
+    groups = maplayers.zone_layers(analysis, styles=STYLES)
     assert [g.layer_name for g in groups] == ["Joint operations room", "Attacks"]
     rooms, attacks = groups
-    assert len(_children(rooms, webmap._ZonePolygon)) == 2
+    assert len(_children(rooms, maplayers._ZonePolygon)) == 2
     assert len(_children(rooms, folium.Marker)) == 2  # the two seats
     assert len(_children(attacks, folium.Marker)) == 0
-    ring = _children(attacks, webmap._ZonePolygon)[0]
+    ring = _children(attacks, maplayers._ZonePolygon)[0]
     assert len(ring.locations) == 1 and len(ring.locations[0]) == 2  # one polygon with its hole
     assert ring.options["color"] == "#d35400" and ring.options["fillOpacity"] == 0.35
-    only = webmap.zone_layers(analysis, styles=STYLES, zone_kinds=["attack_area"])
+    only = maplayers.zone_layers(analysis, styles=STYLES, zone_kinds=["attack_area"])
     assert [g.layer_name for g in only] == ["Attacks"]
 
 
 def test_broad_zones_are_drawn_under_small_ones() -> None:
     analysis = make_analysis()
     analysis.zones[2].area_km2 = 50_000.0  # the attack ring, now broader than both rooms
-    groups = webmap.zone_layers(analysis, styles=STYLES)
+    groups = maplayers.zone_layers(analysis, styles=STYLES)
     assert [g.layer_name for g in groups] == ["Attacks", "Joint operations room"]
-    rooms = [p.locations[0][0][0] for p in _children(groups[1], webmap._ZonePolygon)]
+    rooms = [p.locations[0][0][0] for p in _children(groups[1], maplayers._ZonePolygon)]
     assert rooms[0][0] < rooms[1][0]  # Diyala's (larger) box first, Kirkuk's (further north) over it
 
 
@@ -117,19 +117,19 @@ def test_layers_render_to_the_same_script_every_time() -> None:
 
 def test_bounds_and_focus() -> None:
     analysis = make_analysis()
-    (south, west), (north, east) = webmap.analysis_bounds(analysis)
+    (south, west), (north, east) = mapframing.analysis_bounds(analysis)
     lats = [p.lat for p in analysis.places]
     lons = [p.lon for p in analysis.places]
     assert south < min(lats) and max(lats) < north and west < min(lons) and max(lons) < east
-    assert webmap.focus_view(analysis, "P1") == ((33.95, 45.0), webmap.KIND_ZOOM["governorate"])
-    (lat, lon), zoom = webmap.focus_view(analysis, "Z2")
+    assert mapframing.focus_view(analysis, "P1") == ((33.95, 45.0), mapframing.KIND_ZOOM["governorate"])
+    (lat, lon), zoom = mapframing.focus_view(analysis, "Z2")
     assert 33.0 < lat < 33.7 and 44.0 < lon < 44.8 and 7 <= zoom <= 10
-    assert webmap.focus_view(analysis, "Z0")[0] == (33.74556, 44.64361)  # the seat
-    assert webmap.focus_view(analysis, "P7") is None
+    assert mapframing.focus_view(analysis, "Z0")[0] == (33.74556, 44.64361)  # the seat
+    assert mapframing.focus_view(analysis, "P7") is None
     analysis.places = []
-    assert webmap.analysis_bounds(analysis) is not None  # falls back to the zones
+    assert mapframing.analysis_bounds(analysis) is not None  # falls back to the zones
     analysis.zones = []
-    assert webmap.analysis_bounds(analysis) is None
+    assert mapframing.analysis_bounds(analysis) is None
 
 
 @pytest.mark.parametrize("levels", [(1,), (1, 2)])
@@ -141,7 +141,7 @@ def test_boundaries_map_layers(levels: tuple[int, ...]) -> None:
 
 def test_bounds_take_in_the_zones_too() -> None:
     analysis = make_analysis()
-    (south, west), (north, east) = webmap.analysis_bounds(analysis)
+    (south, west), (north, east) = mapframing.analysis_bounds(analysis)
     for zone in analysis.zones:
         minx, miny, maxx, maxy = zone.geometry.bounds
         assert south < miny and maxy < north and west < minx and maxx < east

@@ -9,7 +9,7 @@ import streamlit as st
 
 from dashboard import inputs, loaders, state
 from geo.errors import InputError
-from geo.render import highlight
+from geo.render import article
 
 log = logging.getLogger("dashboard")
 
@@ -119,4 +119,4 @@ st.caption(
     f"{len(analysis.places)} places, {len(analysis.zones)} zones. Offsets in every export refer to this text."
 )
 with st.container(height=420, border=True):
-    st.html(highlight.article_html(analysis, styles=loaders.zone_styles()))
+    st.html(article.article_html(analysis, styles=loaders.zone_styles()))

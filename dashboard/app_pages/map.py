@@ -12,7 +12,7 @@ from dashboard import controls, inputs, loaders, state, views
 from dashboard.downloads import render_downloads
 from geo.errors import ZoneAtlasError
 from geo.pipeline import Settings
-from geo.render import highlight, webmap
+from geo.render import highlight, mapframing
 
 record: inputs.ArticleRecord = st.session_state[state.ARTICLES][st.session_state[state.CURRENT]]
 styles = loaders.zone_styles()
@@ -50,7 +50,7 @@ if not analysis.places:
         "and written in Arabic, Kurdish or English, or lower the minimum confidence."
     )
 
-bounds = webmap.analysis_bounds(overview)
+bounds = mapframing.analysis_bounds(overview)
 map_column, text_column = st.columns([3, 2], gap="small")
 with map_column:
     views.render_map(

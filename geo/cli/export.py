@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from geo.errors import ZoneAtlasError
+from geo.errors import DataSourceError, ZoneAtlasError
 
 
 def _size(value: str) -> tuple[int, int]:
@@ -23,7 +23,7 @@ def run_export(args: argparse.Namespace) -> int:
     from geo.pipeline import Settings, analyze
     from geo.render.export import ALL_FORMATS, check_out_dir, export_analysis, file_stem
     from geo.text.reading import read_article
-    from geo.zones.derivation import check_belt
+    from geo.zones.belt import check_belt
 
     check_belt(args.belt_km, args.belt_side)
     out = check_out_dir(args.out)
@@ -44,12 +44,16 @@ def run_export(args: argparse.Namespace) -> int:
         stems.add(stem)
         try:
             article = read_article(name)
+            for warning in article.warnings:
+                tqdm.write(f"warning: {name}: {warning}", file=sys.stderr)
             analysis = analyze(article.text, source=str(name), settings=settings)
             results = export_analysis(
                 analysis, out, formats=formats, briefing_format=args.briefing or "pdf", stem=stem,
                 title=article.title, settings=settings, size=args.size, scale=args.scale,
                 timeout_s=args.timeout,
             )
+        except DataSourceError:
+            raise  # missing data is no fault of this article and stops the others too
         except ZoneAtlasError as exc:
             if len(args.articles) == 1:
                 raise

@@ -4,8 +4,18 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
-from geo.errors import ZoneAtlasError
+from geo.errors import DataSourceError, ZoneAtlasError
+
+if TYPE_CHECKING:
+    from geo.text.reading import Article
+
+
+def print_warnings(article: Article) -> None:
+    """``warning: FILE: ...`` on stderr for each repair the reader made (see ``Article.warnings``)."""
+    for warning in article.warnings:
+        print(f"warning: {article.source}: {warning}", file=sys.stderr)
 
 
 def run_extract(args: argparse.Namespace) -> int:
@@ -21,7 +31,10 @@ def run_extract(args: argparse.Namespace) -> int:
     for name in args.files:
         try:
             article = read_article(name)
+            print_warnings(article)
             places = geoparse(article.text)
+        except DataSourceError:
+            raise  # missing data is no fault of this file and stops every other one too
         except ZoneAtlasError as exc:
             print(f"error: {exc}", file=sys.stderr)
             failed += 1
@@ -59,17 +72,19 @@ def run_extract(args: argparse.Namespace) -> int:
                     "properties": {"source": name, "lang": lang, **props},
                 })
         else:
+            from geo.render.export import neutralise_formula  # cells a spreadsheet would run
+
             if writer is None:
                 writer = csv.writer(sys.stdout)
                 writer.writerow(["source", "lang", "name", "name_ar", "kind", "pcode", "governorate", "country",
                                  "lat", "lon", "confidence", "mentions", "offsets", "modifiers"])
             for p in places:
-                writer.writerow([
+                writer.writerow([neutralise_formula(v) for v in [
                     name, lang, p.name, p.name_ar, p.kind, p.pcode or "", p.governorate or "", p.country,
                     round(p.lat, 6), round(p.lon, 6), round(p.confidence, 3), len(p.mentions),
                     ";".join(f"{m.start}-{m.end}" for m in p.mentions),
                     ";".join(m.modifier or "" for m in p.mentions),
-                ])
+                ]])
     if args.format == "geojson":
         print(json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False))
     if failed:
@@ -109,7 +124,7 @@ def run_bench(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     """Add the parsers of ``extract``, ``evaluate``, ``bench``."""
     p = sub.add_parser("extract", help="find the places an article mentions (geoparser)")
     p.add_argument("files", nargs="+", metavar="FILE", help="article files (UTF-8/UTF-16/Windows-1256 text or HTML)")

@@ -3,37 +3,73 @@
 The manifest is ``data/sources.toml``. Files are downloaded from their publisher, or copied from a
 local mirror folder (``--mirror DIR`` or the ``ZONE_ATLAS_MIRROR`` environment variable, for
 air-gapped sites), into a git-ignored cache (``ZONE_ATLAS_CACHE``, default ``<repo>/.cache``).
-Every file is written to a temporary name, verified, and only then renamed into place, so an
-interrupted fetch never leaves a half-written file behind. A verified file gets a stamp; fetching
-again does nothing.
+A file larger than the manifest's ``size`` is refused before it is copied, and a download stops as
+soon as more bytes arrive than expected. Every file is written to a temporary name, verified, and
+only then renamed into place (fsync'ed: :mod:`geo.data.cache`), so an interrupted fetch never
+leaves a half-written file behind. A verified file gets a stamp holding its SHA-256; the stamp is
+checked against the file's content when the file is used (hashed once per process), so a cached
+file edited afterwards is fetched again, never trusted. Fetching again does nothing.
 """
 
 from __future__ import annotations
 
 import csv
-import hashlib
-import json
-import os
+import logging
 import shutil
-import tempfile
 import tomllib
 import urllib.error
-import urllib.request
-import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
-from geo.errors import DataSourceError, ZoneAtlasError
+from geo import config
+from geo.data.archives import check_zip
+from geo.data.cache import (
+    CACHE_ENV,
+    REPO_ROOT,
+    STAMP_SUFFIX,
+    cache_dir,
+    cache_writer,
+    file_sha256,
+    read_verified,
+    sha256_of,
+    write_stamp,
+)
+from geo.errors import DataSourceError
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+__all__ = [
+    "CACHE_ENV",
+    "MIRROR_ENV",
+    "STAMP_SUFFIX",
+    "Dataset",
+    "FetchResult",
+    "FileSpec",
+    "cache_dir",
+    "check_zip",
+    "open_table",
+    "dataset_available",
+    "dataset_path",
+    "dataset_version",
+    "describe",
+    "fetch",
+    "fetch_file",
+    "file_sha256",
+    "get_dataset",
+    "load_manifest",
+    "mirror_dir",
+    "sha256_of",
+    "verify_file",
+]
+
+log = logging.getLogger(__name__)
+
 MANIFEST = REPO_ROOT / "data" / "sources.toml"
 MIRROR_ENV = "ZONE_ATLAS_MIRROR"
-CACHE_ENV = "ZONE_ATLAS_CACHE"
-STAMP_SUFFIX = ".verified.json"
 DOWNLOAD_TIMEOUT_S = 60
+#: Largest file fetched when the manifest gives no ``size`` (bytes).
+MAX_FILE_BYTES = 2 << 30
 
 
 @dataclass(frozen=True)
@@ -44,12 +80,14 @@ class FileSpec:
     url: str
     kind: str  # "vector" or "table"
     sha256: str | None = None
+    size: int | None = None  # bytes of the reference copy (checked before copying, during download)
     features: int | None = None
     rows: int | None = None
     columns: tuple[str, ...] = ()
     min_columns: int | None = None
     separator: str = ","
     header: bool = True
+    member: str | None = None  # for a zipped table: the member read (the zip holds it unchanged)
 
 
 @dataclass(frozen=True)
@@ -68,17 +106,9 @@ class Dataset:
     files: tuple[FileSpec, ...]
 
 
-def cache_dir() -> Path:
-    """The root of the git-ignored cache (created on demand)."""
-    root = Path(os.environ.get(CACHE_ENV) or REPO_ROOT / ".cache")
-    root.mkdir(parents=True, exist_ok=True)
-    return root
-
-
 def mirror_dir() -> Path | None:
     """The mirror folder named by ``ZONE_ATLAS_MIRROR``, if any."""
-    value = os.environ.get(MIRROR_ENV)
-    return Path(value) if value else None
+    return config.mirror_path()
 
 
 def load_manifest(path: Path = MANIFEST) -> dict[str, Dataset]:
@@ -95,12 +125,14 @@ def load_manifest(path: Path = MANIFEST) -> dict[str, Dataset]:
                 url=f["url"],
                 kind=f["kind"],
                 sha256=f.get("sha256"),
+                size=f.get("size"),
                 features=f.get("features"),
                 rows=f.get("rows"),
                 columns=tuple(f.get("columns", ())),
                 min_columns=f.get("min_columns"),
                 separator=f.get("separator", ","),
                 header=f.get("header", True),
+                member=f.get("member"),
             )
             for f in d["files"]
         )
@@ -146,46 +178,14 @@ def _target(dataset: Dataset, spec: FileSpec, root: Path | None = None) -> Path:
 # --- verification ------------------------------------------------------------------------------
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def check_zip(path: Path, label: str, error: type[ZoneAtlasError] = DataSourceError) -> list[str]:
-    """The member names of a zip, after refusing unsafe paths (absolute, ``..``, drive letters) and
-    corrupt or truncated archives with ``error``. Nothing is extracted."""
-    try:
-        with zipfile.ZipFile(path) as zf:
-            names = zf.namelist()
-            for name in names:
-                if name.startswith(("/", "\\")) or ".." in Path(name).parts or ":" in name:
-                    raise error(
-                        f"{label}: the zip holds an unsafe member path {name!r} (absolute or with "
-                        "'..'); refusing it. Fix: get a clean copy of the file from its publisher."
-                    )
-            bad = zf.testzip()
-    except zipfile.BadZipFile as exc:
-        raise error(
-            f"{label}: not a readable zip ({exc}); the file is truncated or corrupt. "
-            "Fix: delete it and fetch or copy it again."
-        ) from exc
-    if bad is not None:
-        raise error(
-            f"{label}: zip member {bad!r} is corrupt (truncated or damaged). Fix: fetch the file again."
-        )
-    return names
-
-
 def _check_vector(path: Path, spec: FileSpec, label: str) -> None:
     import pyogrio
 
-    if path.suffix.lower() == ".zip":
+    zipped = path.suffix.lower() == ".zip" or spec.name.lower().endswith(".zip")
+    if zipped:
         check_zip(path, label)
-    try:
-        info = pyogrio.read_info(path)
+    try:  # a zip is checked under its temporary name, so GDAL is told where the archive ends
+        info = pyogrio.read_info(f"/vsizip/{{{path}}}" if zipped else path)
     except Exception as exc:  # GDAL raises several error types for unreadable files
         raise DataSourceError(
             f"{label}: not a readable vector layer ({exc}). Fix: fetch the file again."
@@ -207,11 +207,33 @@ def _check_vector(path: Path, spec: FileSpec, label: str) -> None:
         raise DataSourceError(f"{label}: the layer declares no CRS; expected EPSG:4326.")
 
 
+def open_table(path: Path, spec: FileSpec, label: str | None = None) -> IO[str]:
+    """The text of a table file: the file itself, or ``spec.member`` of a zipped table (whose
+    members are checked against the archive caps first). Raises :class:`DataSourceError`."""
+    if spec.member is None:
+        return path.open(encoding="utf-8", newline="")
+    import io
+    import zipfile
+
+    names = check_zip(path, label or str(path))
+    if spec.member not in names:
+        raise DataSourceError(
+            f"{label or path}: expected the member {spec.member!r} in the zip, found {names[:10]}."
+        )
+    try:
+        archive = zipfile.ZipFile(path)
+        return io.TextIOWrapper(archive.open(spec.member), encoding="utf-8", newline="")
+    except (OSError, zipfile.BadZipFile) as exc:
+        raise DataSourceError(f"{label or path}: cannot read {spec.member} in the zip ({exc}).") from exc
+
+
 def _check_table(path: Path, spec: FileSpec, label: str) -> None:
     try:
-        with path.open(encoding="utf-8", newline="") as fh:
-            quoting = csv.QUOTE_NONE if spec.separator == "\t" else csv.QUOTE_MINIMAL
-            reader = csv.reader(fh, delimiter=spec.separator, quoting=quoting)
+        with open_table(path, spec, label) as fh:
+            if spec.separator == "\t":
+                reader = csv.reader(fh, delimiter="\t", quoting=csv.QUOTE_NONE)
+            else:
+                reader = csv.reader(fh, delimiter=spec.separator, quoting=csv.QUOTE_MINIMAL)
             header = next(reader, None) if spec.header else None
             rows = 0
             for row in reader:
@@ -238,6 +260,7 @@ def verify_file(path: Path, spec: FileSpec, label: str | None = None) -> str:
     label = label or str(path)
     if not path.is_file() or path.stat().st_size == 0:
         raise DataSourceError(f"{label}: the file is missing or empty.")
+    _check_size(path.stat().st_size, spec, label)
     digest = sha256_of(path)
     if spec.sha256 and digest != spec.sha256:
         raise DataSourceError(
@@ -252,24 +275,25 @@ def verify_file(path: Path, spec: FileSpec, label: str | None = None) -> str:
     return digest
 
 
-def _stamp_path(path: Path) -> Path:
-    return path.with_name(path.name + STAMP_SUFFIX)
+def _check_size(size: int, spec: FileSpec, label: str) -> None:
+    """Refuse a file whose size is not the manifest's (or over :data:`MAX_FILE_BYTES` without one)."""
+    if spec.size is not None and size != spec.size:
+        raise DataSourceError(
+            f"{label}: expected {spec.size} bytes (the reference copy of {spec.name}), found {size}. "
+            "The file is a different version, truncated or padded; it was not put in the cache. Fix: get the "
+            "reference copy from the publisher or the mirror; if the publisher re-issued it, check it "
+            "and update size and sha256 in data/sources.toml."
+        )
+    if spec.size is None and size > MAX_FILE_BYTES:
+        raise DataSourceError(
+            f"{label}: {size} bytes, over the {MAX_FILE_BYTES} bytes a dataset file may have; it was not "
+            "put in the cache. Fix: check the file; record its size in data/sources.toml if it is genuine."
+        )
 
 
 def _is_verified(path: Path, spec: FileSpec) -> bool:
-    stamp = _stamp_path(path)
-    if not (path.is_file() and stamp.is_file()):
-        return False
-    try:
-        meta = json.loads(stamp.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    st = path.stat()
-    return (
-        meta.get("size") == st.st_size
-        and meta.get("mtime_ns") == st.st_mtime_ns
-        and (spec.sha256 is None or meta.get("sha256") == spec.sha256)
-    )
+    """Whether the cached ``path`` is stamped and still hashes to its stamp (and the manifest)."""
+    return read_verified(path, spec.sha256)
 
 
 # --- fetching ----------------------------------------------------------------------------------
@@ -288,27 +312,55 @@ def _find_in_mirror(mirror: Path, dataset: Dataset, spec: FileSpec) -> Path | No
     return None
 
 
-def _download(url: str, dest: Path) -> None:
+def _download(url: str, dest: Path, *, max_bytes: int = MAX_FILE_BYTES) -> None:
+    """Download ``url`` into ``dest``, stopping as soon as more than ``max_bytes`` arrive."""
+    import urllib.request  # only a download needs it (importing it costs a warm load ~15 ms)
+
     request = urllib.request.Request(url, headers={"User-Agent": "zone-atlas-fetch"})
     with urllib.request.urlopen(request, timeout=DOWNLOAD_TIMEOUT_S) as response, dest.open("wb") as out:
-        shutil.copyfileobj(response, out, length=1 << 20)
+        announced = response.headers.get("Content-Length")
+        if announced and announced.isdigit() and int(announced) > max_bytes:
+            raise DataSourceError(
+                f"{url}: the server announces {announced} bytes, more than the {max_bytes} expected; "
+                "not downloaded. Fix: check that the publisher's file is still the one in "
+                "data/sources.toml."
+            )
+        received = 0
+        while block := response.read(1 << 20):
+            received += len(block)
+            if received > max_bytes:
+                raise DataSourceError(
+                    f"{url}: more than the {max_bytes} bytes expected arrived; download stopped. Fix: "
+                    "check that the publisher's file is still the one in data/sources.toml."
+                )
+            out.write(block)
+
+
+class _ProduceFailed(Exception):
+    """Carries an error of the source (mirror read, network) past the cache writer unchanged."""
+
+    def __init__(self, error: OSError) -> None:
+        super().__init__(str(error))
+        self.error = error
 
 
 def _install(produce: Callable[[Path], None], target: Path, spec: FileSpec, label: str) -> None:
-    """Write via ``produce`` into a temp file beside ``target``, verify, then rename into place."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
+    """Write via ``produce`` into a temp file beside ``target``, verify, then rename into place.
+
+    The temp file is fsync'ed before the rename, and removed on any error. An ``OSError`` of the
+    source (a read failing half-way) is re-raised as it came; a failing write into the cache is a
+    :class:`DataSourceError` naming the folder and the fix.
+    """
     try:
-        produce(tmp)
-        digest = verify_file(tmp, spec, label)
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
-    st = target.stat()
-    stamp = {"sha256": digest, "size": st.st_size, "mtime_ns": st.st_mtime_ns, "source": label}
-    _stamp_path(target).write_text(json.dumps(stamp), encoding="utf-8")
+        with cache_writer(target) as tmp:
+            try:
+                produce(tmp)
+            except OSError as exc:  # the source's error, not the cache's: keep it as it is
+                raise _ProduceFailed(exc) from exc
+            digest = verify_file(tmp, spec, label)
+    except _ProduceFailed as carried:  # the temp file is gone by now
+        raise carried.error from None
+    write_stamp(target, digest, source=label)
 
 
 @dataclass(frozen=True)
@@ -337,10 +389,17 @@ def fetch_file(dataset: Dataset, spec: FileSpec, mirror: Path | None = None) -> 
                 f"{mirror / dataset.mirror_dir} and below {mirror}). Fix: copy the file there, "
                 f"from {dataset.landing}."
             )
-        _install(lambda tmp: shutil.copyfile(source, tmp), target, spec, f"{source}")
+        _check_size(source.stat().st_size, spec, str(source))  # before a single byte is copied
+        found = source
+
+        def copy(tmp: Path) -> None:
+            shutil.copyfile(found, tmp)
+
+        _install(copy, target, spec, str(source))
         return FetchResult(dataset.id, spec.name, "copied", str(source))
+    limit = spec.size if spec.size is not None else MAX_FILE_BYTES
     try:
-        _install(lambda tmp: _download(spec.url, tmp), target, spec, spec.url)
+        _install(lambda tmp: _download(spec.url, tmp, max_bytes=limit), target, spec, spec.url)
     except (urllib.error.URLError, OSError, TimeoutError) as exc:
         raise DataSourceError(
             f"{dataset.id}: could not download {spec.name} from {spec.url} ({exc}) and no mirror "
@@ -358,9 +417,11 @@ def fetch(
     """Fetch and verify datasets (all in the manifest by default).
 
     A failing required dataset raises :class:`DataSourceError` after the others were tried; a
-    failing optional one is reported as ``action="failed"``.
+    failing optional one is reported as ``action="failed"``. A cache folder that cannot be used
+    raises at once (the message names the folder and the fix).
     """
     mirror = mirror if mirror is not None else mirror_dir()
+    cache_dir()  # an unusable cache folder is one error, before any file is tried
     manifest = _manifest()
     ids = list(dataset_ids) if dataset_ids else list(manifest)
     results: list[FetchResult] = []
@@ -370,10 +431,16 @@ def fetch(
         for spec in dataset.files:
             try:
                 result = fetch_file(dataset, spec, mirror)
-            except DataSourceError as exc:
-                result = FetchResult(ds_id, spec.name, "failed", str(exc))
+            except (DataSourceError, OSError) as exc:
+                detail = str(exc)
+                if isinstance(exc, OSError):  # reading the mirror failed half-way
+                    detail = (
+                        f"{ds_id}: could not copy {spec.name} from the mirror {mirror} ({exc}). "
+                        "Fix: check the mirror folder and fetch again."
+                    )
+                result = FetchResult(ds_id, spec.name, "failed", detail)
                 if dataset.required:
-                    errors.append(str(exc))
+                    errors.append(detail)
             results.append(result)
             if on_result:
                 on_result(result)

@@ -9,7 +9,7 @@ shapes Arabic with HarfBuzz and keeps the text in logical order (Debian's Noto N
 
 Examples
 --------
->>> from geo import briefing
+>>> from geo.render import briefing
 >>> result = briefing.write_briefing(analysis, "out/article-000-briefing.pdf", title=article.title)
 >>> result.path.name, result.map_renderer
 ('article-000-briefing.pdf', 'chromium')
@@ -32,13 +32,14 @@ from typing import TYPE_CHECKING, Any
 import jinja2
 from markupsafe import Markup
 
+from geo import files
 from geo.data import boundaries, sources
 from geo.errors import BoundaryError, DataSourceError, ExportError
 from geo.model import Analysis, Place, Zone
 
 if TYPE_CHECKING:
     from geo.pipeline import Settings
-    from geo.render.snapshot import MapView, SnapshotResult
+    from geo.render.mapview import MapView, SnapshotResult
 
 log = logging.getLogger(__name__)
 
@@ -356,7 +357,7 @@ def briefing_html(
     prepared: dt.datetime | None = None,
 ) -> str:
     """The briefing as one self-contained HTML page (``map_png`` embedded as a data URI)."""
-    from geo.render.snapshot import map_title, settings_line, zone_styles
+    from geo.render.mapview import map_title, settings_line, zone_styles
 
     styles = zone_styles() if styles is None else styles
     prepared = prepared or dt.datetime.now(dt.UTC)
@@ -438,13 +439,12 @@ def write_briefing(
     map (as ``view`` shows it) is rendered first (headless Chromium, else the static fallback).
     """
     from geo.render import snapshot as snap
-    from geo.render.export import check_out_dir, staging
 
     if fmt not in FORMATS:
         msg = f"briefing format must be one of {FORMATS}, got {fmt!r}"
         raise ExportError(msg)
     target = Path(path)
-    check_out_dir(target.parent)
+    files.check_out_dir(target.parent, error=ExportError)
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="zone-atlas-briefing-") as tmp:
         if snapshot is None:
@@ -471,7 +471,7 @@ def write_briefing(
             styles=styles,
             prepared=prepared,
         )
-    with staging(target.parent) as stage:
+    with files.staging(target.parent, error=ExportError) as stage:
         out = stage(target.name)
         if fmt == "html":
             out.write_text(page, encoding="utf-8")

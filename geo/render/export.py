@@ -6,7 +6,10 @@ the confidence, the P-codes and the version of the dataset behind it. Lists (men
 P-codes) are joined with ``", "`` and parameters are JSON, so that the same columns fit every format.
 
 Files are written into a private temporary folder inside the output folder and renamed into place
-only once complete, so a failed export never leaves a half-written file under the final name.
+only once complete, so a failed export never leaves a half-written file under the final name; a
+full disk says "disk full while writing <path>" even when GDAL hides the OS error. Article text
+never runs: CSV text cells that start like a formula are quoted (:func:`neutralise_formula`),
+GeoJSON/GeoPackage values are typed data, KML is an element tree (:mod:`geo.render.kml`).
 
 Examples
 --------
@@ -21,16 +24,20 @@ Examples
 from __future__ import annotations
 
 import contextlib
+import errno
+import json
 import logging
+import os
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import pandas as pd
+import pyogrio
 import shapely
 from shapely.geometry.base import BaseGeometry
 
@@ -38,11 +45,11 @@ from geo import files
 from geo.data import boundaries, sources
 from geo.errors import DataSourceError, ExportError
 from geo.model import Analysis, Place, Zone
-from geo.zones.derivation import FRAME_COLUMNS
+from geo.zones.frames import FRAME_COLUMNS
 
 if TYPE_CHECKING:
     from geo.pipeline import Settings
-    from geo.render.snapshot import MapView
+    from geo.render.mapview import MapView
 
 log = logging.getLogger(__name__)
 
@@ -194,7 +201,7 @@ def places_layer(analysis: Analysis) -> gpd.GeoDataFrame:
 def zones_layer(analysis: Analysis) -> gpd.GeoDataFrame:
     """One row per zone (EPSG:4326): :func:`geo.zones.derivation.zones_frame` plus the columns of
     :data:`ZONE_EXTRA_SCHEMA` (article, lowest confidence of its places, dataset version)."""
-    from geo.zones.derivation import zones_frame
+    from geo.zones.frames import zones_frame
 
     frame = zones_frame(analysis.zones)
     frame["confidence"] = [_zone_confidence(z, analysis.places) for z in analysis.zones]
@@ -227,10 +234,39 @@ def file_stem(source: str) -> str:
     return stem or "article"
 
 
+# --- failures while writing --------------------------------------------------------------------
+
+@contextlib.contextmanager
+def _writing(target: Path) -> Iterator[None]:
+    """A failed write of ``target`` as an :class:`ExportError` naming it ("disk full while writing ...",
+    :func:`geo.files.describe_os_error` for other OS errors); other export errors pass unchanged."""
+    try:
+        yield
+    except (OSError, ExportError) as exc:
+        if files.is_disk_full(exc, target.parent):
+            full = files.describe_os_error(OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)), target)
+            raise ExportError(
+                f"{full}. Fix: free some space on that disk or export to another folder."
+            ) from exc
+        if isinstance(exc, OSError):
+            raise ExportError(files.describe_os_error(exc, target)) from exc
+        raise
+
+
 # --- writers -----------------------------------------------------------------------------------
 
 
+def _written_features(path: Path, *, driver: str, layer: str | None) -> int:
+    """How many features the file GDAL just wrote really holds (raises if it cannot be read)."""
+    if driver == "GeoJSON":
+        # GDAL's GeoJSON writer does not report failed writes (a full disk leaves a short file)
+        with path.open("rb") as handle:
+            return len(json.load(handle)["features"])
+    return int(pyogrio.read_info(path, layer=layer)["features"])
+
+
 def _to_file(frame: gpd.GeoDataFrame, path: Path, *, driver: str, layer: str | None = None) -> None:
+    """Write ``frame`` with GDAL, then check that the file holds every feature."""
     # GeoJSON: keep JSON-looking text (``params``) a string, as in every other format
     options = {"layer_options": {"AUTODETECT_JSON_STRINGS": "NO"}} if driver == "GeoJSON" else {}
     try:
@@ -238,30 +274,68 @@ def _to_file(frame: gpd.GeoDataFrame, path: Path, *, driver: str, layer: str | N
     except Exception as exc:  # pyogrio/GDAL raise their own error types
         msg = f"could not write {path.name} ({driver}): {exc}"
         raise ExportError(msg) from exc
+    try:
+        written = _written_features(path, driver=driver, layer=layer)
+    except Exception as exc:  # OSError, JSON or GDAL errors: the file is not what was written
+        msg = f"could not write {path.name} ({driver}): the file came out unreadable ({exc})"
+        raise ExportError(msg) from exc
+    if written != len(frame):
+        raise ExportError(
+            f"could not write {path.name} ({driver}): {written} of {len(frame)} features reached the file"
+        )
 
 
 def write_geojson(analysis: Analysis, out_dir: str | Path, *, stem: str | None = None) -> list[Path]:
     """``<stem>-places.geojson`` and ``<stem>-zones.geojson`` (RFC 7946 feature collections)."""
     stem = stem or file_stem(analysis.source)
     names = {layer: f"{stem}-{layer}.geojson" for layer in LAYERS}
+    frames = {"places": places_layer(analysis), "zones": zones_layer(analysis)}
     with staging(out_dir) as stage:
-        _to_file(places_layer(analysis), stage(names["places"]), driver="GeoJSON")
-        _to_file(zones_layer(analysis), stage(names["zones"]), driver="GeoJSON")
+        for layer in LAYERS:
+            with _writing(Path(out_dir) / names[layer]):
+                _to_file(frames[layer], stage(names[layer]), driver="GeoJSON")
     return [Path(out_dir) / names[layer] for layer in LAYERS]
 
 
 def write_gpkg(analysis: Analysis, out_dir: str | Path, *, stem: str | None = None) -> Path:
     """``<stem>.gpkg`` with two layers, ``places`` and ``zones``."""
     name = f"{stem or file_stem(analysis.source)}.gpkg"
-    with staging(out_dir) as stage:
+    places, zones = places_layer(analysis), zones_layer(analysis)
+    with staging(out_dir) as stage, _writing(Path(out_dir) / name):
         path = stage(name)
-        _to_file(places_layer(analysis), path, driver="GPKG", layer="places")
-        _to_file(zones_layer(analysis), path, driver="GPKG", layer="zones")
+        _to_file(places, path, driver="GPKG", layer="places")
+        _to_file(zones, path, driver="GPKG", layer="zones")
     return Path(out_dir) / name
 
 
+#: First characters that make a spreadsheet read a cell as a formula (OWASP "CSV injection").
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formula(value: Any) -> Any:
+    """``value`` safe for a spreadsheet cell: text starting like a formula gets a leading ``'``.
+
+    Only text changes: numbers (a negative longitude) are written and read as numbers, and a quote
+    would make them text. Text starting with a space is not a formula and stays as it is.
+
+    Examples
+    --------
+    >>> print(neutralise_formula("=SUM(A1:A9)"))
+    '=SUM(A1:A9)
+    >>> neutralise_formula(-44.25), neutralise_formula(" =1+1")
+    (-44.25, ' =1+1')
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
 def _csv_table(frame: gpd.GeoDataFrame) -> pd.DataFrame:
+    """The layer as a CSV table: its columns (text cells neutralised) and the geometry as ``wkt``."""
     table = pd.DataFrame(frame.drop(columns="geometry"))
+    for column in table.columns:
+        if not (pd.api.types.is_numeric_dtype(table[column]) or pd.api.types.is_bool_dtype(table[column])):
+            table[column] = table[column].astype(object).map(neutralise_formula)
     table["wkt"] = frame.geometry.to_wkt()
     return table
 
@@ -270,14 +344,17 @@ def write_csv(analysis: Analysis, out_dir: str | Path, *, stem: str | None = Non
     """``<stem>-places.csv`` (lat/lon and WKT) and ``<stem>-zones.csv`` (WKT), UTF-8 with a BOM.
 
     The BOM lets spreadsheet programs show the Arabic columns correctly; pandas and GIS tools
-    ignore it.
+    ignore it. Rows end in CRLF (RFC 4180), so a cell holding a CR or LF is quoted and never splits
+    its row; text cells that start like a formula are neutralised (:func:`neutralise_formula`).
     """
     stem = stem or file_stem(analysis.source)
     names = {layer: f"{stem}-{layer}.csv" for layer in LAYERS}
     frames = {"places": places_layer(analysis), "zones": zones_layer(analysis)}
     with staging(out_dir) as stage:
         for layer in LAYERS:
-            _csv_table(frames[layer]).to_csv(stage(names[layer]), index=False, encoding="utf-8-sig")
+            table = _csv_table(frames[layer])
+            with _writing(Path(out_dir) / names[layer]):
+                table.to_csv(stage(names[layer]), index=False, encoding="utf-8-sig", lineterminator="\r\n")
     return [Path(out_dir) / names[layer] for layer in LAYERS]
 
 
@@ -288,7 +365,8 @@ def write_kml(
     stem: str | None = None,
     styles: dict[str, dict[str, Any]] | None = None,
 ) -> Path:
-    """``<stem>.kml`` with a ``Places`` and a ``Zones`` folder; every column is ExtendedData.
+    """``<stem>.kml`` (valid OGC KML 2.2, see :mod:`geo.render.kml`): a ``Places`` and a ``Zones``
+    folder, every column as ExtendedData.
 
     ``styles`` maps zone kinds to their style (default: :func:`geo.zones.derivation.zone_styles`).
     """
@@ -296,7 +374,7 @@ def write_kml(
 
     name = f"{stem or file_stem(analysis.source)}.kml"
     if styles is None:
-        from geo.zones.derivation import zone_styles
+        from geo.zones.frames import zone_styles
 
         styles = zone_styles()
     document = kml.build(
@@ -306,8 +384,8 @@ def write_kml(
         styles=styles,
         attribution=sources.get_dataset(boundaries.BOUNDARY_DATASET).attribution,
     )
-    with staging(out_dir) as stage:
-        stage(name).write_text(document, encoding="utf-8")
+    with staging(out_dir) as stage, _writing(Path(out_dir) / name):
+        stage(name).write_bytes(document.encode("utf-8"))
     return Path(out_dir) / name
 
 
@@ -356,6 +434,8 @@ def export_analysis(
     stem = stem or file_stem(analysis.source)
     results: list[ExportResult] = []
     width, height = size
+    # the browser's own default timeout unless one is given
+    wait: dict[str, Any] = {"timeout_s": timeout_s} if timeout_s else {}
     for fmt in ALL_FORMATS:
         if fmt not in formats:
             continue
@@ -375,7 +455,7 @@ def export_analysis(
                 basemap=basemap,
                 settings=settings,
                 view=view,
-                **({"timeout_s": timeout_s} if timeout_s else {}),
+                **wait,
             )
             paths = [snap.path]
             note = snap.note
@@ -412,7 +492,7 @@ def export_analysis(
                 settings=settings,
                 basemap=basemap,
                 view=view,
-                **({"timeout_s": timeout_s} if timeout_s else {}),
+                **wait,
             )
             paths = [out.path]
             note = out.note

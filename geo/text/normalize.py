@@ -40,6 +40,7 @@ _ZW = "\u200c\u200d\u200e\u200f"
 _AR_MARKS_RE = re.compile(f"[{_AR_MARKS}{_TATWEEL}{_ZW}]")
 
 #: Letter folding shared by display normalisation and matching keys.
+# fmt: off
 _AR_LETTERS = {
     "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ٲ": "ا", "ٳ": "ا",  # alef forms
     "ؤ": "و", "ئ": "ي", "ى": "ي",  # hamza seats, alef maqsura
@@ -50,27 +51,32 @@ _AR_LETTERS = {
     "ڕ": "ر", "ڵ": "ل", "پ": "ب", "چ": "ج", "ژ": "ز", "ڤ": "ف", "ڨ": "ق",
     "ء": "",  # bare hamza (كربلاء = كربلا)
 }
+# fmt: on
 _DIGITS = {chr(0x0660 + i): str(i) for i in range(10)} | {chr(0x06F0 + i): str(i) for i in range(10)}
 _AR_TABLE = str.maketrans(_AR_LETTERS | _DIGITS)
 
 #: Apostrophe-like characters dropped from Latin names (Ta'mim, Ba`quba, Tall ‘Afar, ʿAnah).
-_APOSTROPHES = "'’‘`´ʼʻʿʾ"
-_APOS_TABLE = str.maketrans("", "", _APOSTROPHES)
+APOSTROPHES = "'’‘`´ʼʻʿʾ"
+_APOS_TABLE = str.maketrans("", "", APOSTROPHES)
 
 #: Transliterated Arabic articles dropped from matching keys. ``al``/``el`` always; the
 #: assimilated forms only when written with a hyphen (``ad-Din``), since ``as``/``at``/``an`` are
 #: English words.
 LATIN_ARTICLES = frozenset({"al", "el"})
 LATIN_HYPHEN_ARTICLES = frozenset(
-    {"al", "el", "ad", "ar", "as", "at", "an", "az", "ash", "adh", "ath", "ul", "ud", "ur", "un", "az"}
+    {"al", "el", "ad", "ar", "as", "at", "an", "az", "ash", "adh", "ath", "ul", "ud", "ur", "un"}
 )
 
-_TOKEN_BODY = f"[\\w{_AR_MARKS}{_TATWEEL}\u200c\u200d]"
-#: One word: letters/digits (any script) with Arabic marks, and inner apostrophes (Ta'mim).
-#: One character class (not an alternation) keeps the split fast.
-TOKEN_RE = re.compile(f"{_TOKEN_BODY}+(?:[{_APOSTROPHES}]{_TOKEN_BODY}+)*")
+#: A character a word is made of: a letter or digit of any script, an Arabic mark, tatweel or a
+#: zero-width (non-)joiner (a regex character class).
+TOKEN_BODY = f"[\\w{_AR_MARKS}{_TATWEEL}\u200c\u200d]"
+#: One word: :data:`TOKEN_BODY` characters, and inner apostrophes (Ta'mim). One character class
+#: (not an alternation) keeps the split fast. The article's tokens (:mod:`geo.text.tokens`) and the
+#: gazetteer's keys (:func:`fold`) are both split with it.
+TOKEN_RE = re.compile(f"{TOKEN_BODY}+(?:[{APOSTROPHES}]{TOKEN_BODY}+)*")
 
 #: Proclitics that attach to Arabic nouns, longest first, and whether the article follows them.
+# fmt: off
 _PROCLITICS: tuple[tuple[str, bool], ...] = (
     ("وبال", True), ("فبال", True), ("وكال", True),
     ("ولل", True), ("فلل", True), ("وال", True), ("فال", True), ("بال", True), ("كال", True),
@@ -78,6 +84,7 @@ _PROCLITICS: tuple[tuple[str, bool], ...] = (
     ("وب", False), ("ول", False), ("وك", False), ("فب", False), ("فل", False), ("فك", False),
     ("و", False), ("ف", False), ("ب", False), ("ل", False), ("ك", False),
 )
+# fmt: on
 _PROCLITICS_SHORT_FIRST = tuple(sorted(_PROCLITICS, key=lambda p: len(p[0])))
 _MIN_STEM = 2
 
@@ -120,7 +127,7 @@ def normalize_en(s: str) -> str:
     'tuz khurmatu al dour'
     """
     s = _strip_latin_marks(s).lower()
-    s = re.sub(f"[{_APOSTROPHES}]s\\b", "", s)
+    s = re.sub(f"[{APOSTROPHES}]s\\b", "", s)
     s = s.translate(_APOS_TABLE)
     s = re.sub(r"[-‐‑–—_]+", " ", s)
     return " ".join(s.split())
@@ -198,7 +205,11 @@ def fold_token(tok: str) -> str:
 
 
 def tokenize(text: str) -> Iterator[tuple[int, int, str]]:
-    """``(start, end, token)`` for every word of ``text``; offsets index ``text``."""
+    """``(start, end, token)`` for every word of ``text``; offsets index ``text``.
+
+    The words of a name; an article is read once by :func:`geo.text.tokens.tokenize`, which splits
+    it the same way.
+    """
     for m in TOKEN_RE.finditer(text):
         yield m.start(), m.end(), m.group()
 
@@ -224,9 +235,9 @@ def fold(s: str) -> str:
     keys: list[str] = []
     for n, (_start, end, tok) in enumerate(toks):
         key = fold_token(tok)
-        if not has_arabic(tok) and n + 1 < len(toks):
-            if is_latin_article(key, s[end : end + 1], fold_token(toks[n + 1][2])):
-                continue
+        latin_next = not has_arabic(tok) and n + 1 < len(toks)
+        if latin_next and is_latin_article(key, s[end : end + 1], fold_token(toks[n + 1][2])):
+            continue
         keys.append(key)
     return " ".join(keys)
 

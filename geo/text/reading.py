@@ -32,7 +32,10 @@ class Article:
     """One input document as text.
 
     ``format`` is ``"text"`` or ``"html"``; ``encoding`` the codec the bytes were decoded with;
-    ``title`` the page title (HTML) or the first non-empty line (text).
+    ``title`` the page title (HTML) or the first non-empty line (text). ``warnings`` say what was
+    repaired on the way (invalid UTF-8 bytes replaced by U+FFFD, with their byte offsets), one
+    sentence each without the file name, for the CLI ("warning: FILE: ...") and the dashboard to
+    show.
     """
 
     source: str
@@ -40,6 +43,7 @@ class Article:
     encoding: str
     format: str
     title: str
+    warnings: tuple[str, ...] = ()
 
 
 def read_article(path: str | Path, *, max_bytes: int = MAX_BYTES) -> Article:
@@ -79,7 +83,8 @@ def read_text_bytes(data: bytes, filename: str, *, max_bytes: int = MAX_BYTES) -
         )
     if not data:
         raise InputError(f"{filename}: the file is empty; expected article text.")
-    text, encoding = decode_bytes(data, filename)
+    decoded = decode_text(data, filename)
+    text, encoding = decoded.text, decoded.encoding
     is_html = filename.lower().endswith(HTML_SUFFIXES) or bool(_HTML_SNIFF.match(data[:512]))
     if is_html:
         body, title = html_to_text(text, filename)
@@ -89,29 +94,132 @@ def read_text_bytes(data: bytes, filename: str, *, max_bytes: int = MAX_BYTES) -
     if not body.strip():
         what = "no article text" if is_html else "only whitespace"
         raise InputError(f"{filename}: the file holds {what}; expected article text.")
-    return Article(source=filename, text=body, encoding=encoding, format=fmt, title=title)
+    return Article(source=filename, text=body, encoding=encoding, format=fmt, title=title,
+                   warnings=decoded.warnings)
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """Text decoded from bytes: the ``text``, the ``encoding`` used, and ``warnings`` about repairs."""
+
+    text: str
+    encoding: str
+    warnings: tuple[str, ...] = ()
 
 
 def decode_bytes(data: bytes, filename: str = "<bytes>") -> tuple[str, str]:
-    """``(text, encoding)``: BOMs first, then strict UTF-8, UTF-16 without BOM, Windows-1256.
+    """``(text, encoding)`` of ``data`` (see :func:`decode_text`); repairs are logged as warnings."""
+    decoded = decode_text(data, filename)
+    for warning in decoded.warnings:
+        log.warning("%s: %s", filename, warning)
+    return decoded.text, decoded.encoding
 
-    Refuses binary data (NUL bytes or control characters in what should be text).
+
+def decode_text(data: bytes, filename: str = "<bytes>") -> Decoded:
+    """Decode ``data``: BOMs first, then strict UTF-8, UTF-16 without BOM, Windows-1256.
+
+    UTF-8 with a few invalid bytes (less than :data:`MAX_BAD_UTF8_SHARE` of them) is decoded with
+    each bad byte replaced by U+FFFD, and a warning names their byte offsets. Bytes that read as
+    UTF-8 but have more bad bytes than that, or that no encoding reads, are refused with the first
+    bad byte offset. Refuses binary data (NUL bytes or control characters in what should be text).
+
+    Examples
+    --------
+    >>> d = decode_text(("قضاء مخمور " * 10).encode() + b"\\xff")
+    >>> d.text.endswith("مخمور \\ufffd"), d.encoding
+    (True, 'utf-8')
+    >>> d.warnings
+    ('1 invalid UTF-8 byte (of 201) replaced by U+FFFD, at byte offset 200',)
     """
     for bom, codec in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
                        (codecs.BOM_UTF16_BE, "utf-16")):
         if data.startswith(bom):
-            return _checked(_decode(data, codec, filename), codec, filename), codec
+            return Decoded(_checked(_decode(data, codec, filename), codec, filename), codec)
     utf16 = _utf16_without_bom(data)
     if utf16:
-        return _checked(_decode(data, utf16, filename), utf16, filename), utf16
+        return Decoded(_checked(_decode(data, utf16, filename), utf16, filename), utf16)
     if b"\x00" in data:
         raise InputError(f"{filename}: binary data (NUL bytes); expected a text or HTML article.")
     try:
-        return _checked(data.decode("utf-8"), "utf-8", filename), "utf-8"
+        return Decoded(_checked(data.decode("utf-8"), "utf-8", filename), "utf-8")
     except UnicodeDecodeError:
         pass
-    guess = _guess_legacy(data, filename)
-    return _checked(_decode(data, guess, filename), guess, filename), guess
+    scan = _scan_utf8(data)
+    if scan.looks_utf8:  # many valid multi-byte sequences: UTF-8 with damage, not a legacy encoding
+        return _lenient_utf8(scan, filename)
+    try:
+        guess = _guess_legacy(data, filename)
+    except InputError:
+        if scan.share < MAX_BAD_UTF8_SHARE:
+            return _lenient_utf8(scan, filename)
+        raise
+    return Decoded(_checked(_decode(data, guess, filename), guess, filename), guess)
+
+
+#: Share of invalid bytes up to which UTF-8 is repaired (U+FFFD and a warning) rather than refused.
+MAX_BAD_UTF8_SHARE = 0.01
+#: Bad byte offsets a repair warning lists before "and N more".
+WARN_OFFSETS = 5
+_ESCAPED = re.compile("[\udc80-\udcff]")  # a byte Python's surrogateescape could not decode
+_ASCII = bytes(range(128))
+
+
+@dataclass(frozen=True)
+class _Utf8Scan:
+    """``data`` decoded as UTF-8 with each invalid byte kept as a surrogate escape."""
+
+    data: bytes
+    escaped: str
+    bad: int  # invalid bytes
+    multibyte: int  # well-formed non-ASCII characters
+
+    @property
+    def share(self) -> float:
+        return self.bad / len(self.data)
+
+    @property
+    def looks_utf8(self) -> bool:
+        # a legacy encoding (Windows-1256 Arabic, Latin-1) reads as almost nothing but bad bytes
+        return self.multibyte > 2 * self.bad
+
+    def bad_offsets(self, limit: int) -> list[int]:
+        """Byte offsets of the first ``limit`` invalid bytes."""
+        offsets: list[int] = []
+        chars = done = 0
+        for match in _ESCAPED.finditer(self.escaped):
+            done += len(self.escaped[chars:match.start()].encode("utf-8"))
+            offsets.append(done)
+            done, chars = done + 1, match.end()
+            if len(offsets) == limit:
+                break
+        return offsets
+
+
+def _scan_utf8(data: bytes) -> _Utf8Scan:
+    escaped = data.decode("utf-8", errors="surrogateescape")
+    bad = sum(1 for _ in _ESCAPED.finditer(escaped))
+    ascii_bytes = len(data) - len(data.translate(None, delete=_ASCII))  # one character each
+    return _Utf8Scan(data, escaped, bad, len(escaped) - ascii_bytes - bad)
+
+
+def _lenient_utf8(scan: _Utf8Scan, filename: str) -> Decoded:
+    """UTF-8 with its invalid bytes replaced by U+FFFD (and a warning), or refused when too many."""
+    n, size = scan.bad, len(scan.data)
+    offsets = scan.bad_offsets(WARN_OFFSETS)
+    if scan.share >= MAX_BAD_UTF8_SHARE:
+        raise InputError(
+            f"{filename}: expected UTF-8 text, but {n:,} of {size:,} bytes ({scan.share:.1%}) are not "
+            f"valid UTF-8, the first at byte offset {offsets[0]}; at most {MAX_BAD_UTF8_SHARE:.0%} "
+            "are repaired. Fix: save the file as UTF-8 (or UTF-16, Windows-1256) and read it again."
+        )
+    # the escapes are not counted as control characters: the binary check is on the rest
+    text = _ESCAPED.sub("\ufffd", _checked(scan.escaped, "utf-8", filename))
+    shown = ", ".join(str(o) for o in offsets)
+    more = f" and {n - len(offsets)} more" if n > len(offsets) else ""
+    where = f"at byte offset {shown}" if n == 1 else f"at byte offsets {shown}{more}"
+    noun = "byte" if n == 1 else "bytes"
+    warning = f"{n} invalid UTF-8 {noun} (of {size:,}) replaced by U+FFFD, {where}"
+    return Decoded(text, "utf-8", (warning,))
 
 
 def _decode(data: bytes, codec: str, filename: str) -> str:
@@ -233,10 +341,11 @@ def _visible_text(html: str) -> str:
 
 _SORANI_LETTERS = set("ەێۆڕڵ")
 _PERSIAN_LETTERS = set("پچژگکی")
-_EN_WORDS = frozenset(
-    "the of and in to a is was for on that with by as at from said were has have are it".split()
-)
-_KMR_WORDS = frozenset("û li ji di ku de bi ya yê ên ev wê".split())
+_EN_WORDS = frozenset([
+    "the", "of", "and", "in", "to", "a", "is", "was", "for", "on", "that", "with", "by", "as", "at",
+    "from", "said", "were", "has", "have", "are", "it",
+])
+_KMR_WORDS = frozenset(["û", "li", "ji", "di", "ku", "de", "bi", "ya", "yê", "ên", "ev", "wê"])
 _LATIN_WORD = re.compile(r"[^\W\d_]+")
 
 

@@ -1,16 +1,16 @@
-"""The zone rules in ``data/``: zone kinds, triggers, attachment, constructions and map styles.
+"""The zone rules file ``data/zone_rules.toml``: zone kinds, triggers, attachment, constructions
+and map styles.
 
-:func:`load_rules` reads and checks ``data/zone_rules.toml`` (see that file for what each entry
-means); :func:`load_seats` reads ``data/governorate_seats.toml`` and :func:`load_unit_list` the
-disputed-territories list. Every problem raises :class:`geo.errors.RulesError` naming the file and,
-where it can be found, the line.
+:func:`load_rules` reads and checks the file (see it for what each entry means) into a
+:class:`ZoneRules`; every problem raises :class:`geo.errors.RulesError` naming the file and, where
+it can be found, the line. The fixed lists the constructions read (governorate seats, disputed
+territories) are in :mod:`geo.zones.lists`.
 """
 
 from __future__ import annotations
 
 import math
 import re
-import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -18,10 +18,9 @@ from typing import Any
 
 from geo.errors import RulesError
 from geo.model import PLACE_KINDS
+from geo.zones.tomlfile import DATA_DIR, Where, read_toml, stat_key
 
-DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 RULES_PATH = DATA_DIR / "zone_rules.toml"
-SEATS_PATH = DATA_DIR / "governorate_seats.toml"
 
 #: The zone kinds Zone Atlas knows, and the construction each one is built with.
 KINDS: dict[str, str] = {
@@ -47,7 +46,6 @@ MODIFIERS = (
     "near",
     "centre",
 )
-_PCODE_RE = re.compile(r"^IQG\d{2}(Q\d{2}(N\d{2})?)?$")
 
 _KIND_KEYS_REQUIRED = (
     "label",
@@ -126,116 +124,19 @@ class ZoneRules:
     kinds: dict[str, KindRule]
 
 
-@dataclass(frozen=True)
-class Seat:
-    """The capital of a governorate."""
-
-    adm1_pcode: str
-    name: str
-    name_ar: str
-    lat: float
-    lon: float
-    geonameid: int
-
-
-@dataclass(frozen=True)
-class ListedUnit:
-    """One unit of a fixed unit list (the disputed territories)."""
-
-    pcode: str
-    name: str
-    name_ar: str
-    scope: str
-    sources: tuple[str, ...]
-
-
-class _Where:
-    """Finds the line of a table or key in the raw TOML text, for error messages."""
-
-    def __init__(self, path: Path, raw: str) -> None:
-        self.path = path
-        self.lines = raw.splitlines()
-
-    def _header(self, table: str) -> int | None:
-        pattern = re.compile(rf"^\s*\[\[?\s*{re.escape(table)}\s*\]\]?\s*(#.*)?$")
-        for i, line in enumerate(self.lines):
-            if pattern.match(line):
-                return i
-        loose = re.compile(rf"(^|[\s\[.]){re.escape(table.split('.')[-1])}\s*[.\]=]")
-        for i, line in enumerate(self.lines):
-            if loose.search(line) and not line.lstrip().startswith("#"):
-                return i
-        return None
-
-    def line(self, table: str, key: str | None = None, *, nth: int | None = None) -> int | None:
-        """1-based line of ``[table]`` (the ``nth`` ``[[table]]``), or of ``key`` inside it."""
-        if nth is not None:
-            pattern = re.compile(rf"^\s*\[\[\s*{re.escape(table)}\s*\]\]")
-            seen = [i for i, line in enumerate(self.lines) if pattern.match(line)]
-            start = seen[nth] if nth < len(seen) else None
-        else:
-            start = self._header(table)
-        if start is None:
-            return None
-        if key is None:
-            return start + 1
-        key_re = re.compile(rf"^\s*{re.escape(key)}\s*=")
-        for i in range(start + 1, len(self.lines)):
-            if self.lines[i].lstrip().startswith("["):
-                break
-            if key_re.match(self.lines[i]):
-                return i + 1
-        return start + 1
-
-    def error(
-        self, message: str, table: str, key: str | None = None, *, nth: int | None = None
-    ) -> RulesError:
-        line = self.line(table, key, nth=nth)
-        where = f"{self.path}, line {line}" if line else str(self.path)
-        return RulesError(f"{where}: {message}")
-
-
-def _read_toml(path: Path) -> tuple[dict[str, Any], _Where]:
-    try:
-        raw = path.read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        msg = f"{path}: rules file not found"
-        raise RulesError(msg) from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        msg = f"{path}: cannot read the rules file as UTF-8 text ({exc})"
-        raise RulesError(msg) from exc
-    try:
-        doc = tomllib.loads(raw)
-    except tomllib.TOMLDecodeError as exc:
-        found = re.search(r"at line (\d+), column (\d+)", str(exc))
-        where = f"{path}, line {found.group(1)}" if found else str(path)
-        msg = f"{where}: TOML syntax error: {exc}"
-        raise RulesError(msg) from exc
-    return doc, _Where(path, raw)
-
-
-def _stat_key(path: Path) -> tuple[str, int, int]:
-    try:
-        st = path.stat()
-    except OSError as exc:
-        msg = f"{path}: rules file not found or unreadable ({exc.strerror or exc})"
-        raise RulesError(msg) from exc
-    return str(path.resolve()), st.st_mtime_ns, st.st_size
-
-
 def load_rules(path: str | Path | None = None) -> ZoneRules:
     """The checked zone rules (``data/zone_rules.toml`` by default), cached until the file changes.
 
     Raises :class:`RulesError` naming the line for a syntax error, an unknown kind, key,
     attachment mode or construction, or a parameter of the wrong type.
     """
-    return _load_rules_cached(*_stat_key(Path(path) if path else RULES_PATH))
+    return _load_rules_cached(*stat_key(Path(path) if path else RULES_PATH))
 
 
 @lru_cache(maxsize=8)
 def _load_rules_cached(path_str: str, _mtime: int, _size: int) -> ZoneRules:
     path = Path(path_str)
-    doc, where = _read_toml(path)
+    doc, where = read_toml(path)
     unknown = sorted(set(doc) - {"version", "matching", "statistics", "kinds"})
     if unknown:
         raise where.error(
@@ -285,26 +186,26 @@ def _load_rules_cached(path_str: str, _mtime: int, _size: int) -> ZoneRules:
     )
 
 
-def _table(doc: dict[str, Any], name: str, where: _Where) -> dict[str, Any]:
+def _table(doc: dict[str, Any], name: str, where: Where) -> dict[str, Any]:
     value = doc.get(name, {})
     if not isinstance(value, dict):
         raise where.error(f"{name} must be a table", name)
     return value
 
 
-def _str_list(value: Any, where: _Where, table: str, key: str) -> list[str]:
+def _str_list(value: Any, where: Where, table: str, key: str) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
         raise where.error(f"{key} must be a list of non-empty strings, got {value!r}", table, key)
     return list(value)
 
 
-def _number(value: Any, where: _Where, table: str, key: str) -> float:
+def _number(value: Any, where: Where, table: str, key: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         raise where.error(f"{key} must be a number, got {value!r}", table, key)
     return float(value)
 
 
-def _kind_rule(kind: str, body: dict[str, Any], where: _Where, path: Path) -> KindRule:
+def _kind_rule(kind: str, body: dict[str, Any], where: Where, path: Path) -> KindRule:
     table = f"kinds.{kind}"
     for key in body:
         if key not in _KIND_KEYS:
@@ -360,7 +261,7 @@ def _kind_rule(kind: str, body: dict[str, Any], where: _Where, path: Path) -> Ki
     )
 
 
-def _params(construction: str, value: Any, where: _Where, table: str, path: Path) -> dict[str, Any]:
+def _params(construction: str, value: Any, where: Where, table: str, path: Path) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise where.error("params must be a table", table)
     spec = _PARAMS[construction]
@@ -387,7 +288,7 @@ def _params(construction: str, value: Any, where: _Where, table: str, path: Path
 
 
 def _check_param(
-    check: str, value: Any, path: Path, where: _Where, table: str, key: str, description: str
+    check: str, value: Any, path: Path, where: Where, table: str, key: str, description: str
 ) -> Any:
     def fail() -> RulesError:
         return where.error(f"parameter {key!r} must be {description}, got {value!r}", table, key)
@@ -434,7 +335,7 @@ def _check_param(
     raise AssertionError(check)  # pragma: no cover - every check above returns or raises
 
 
-def _style(value: Any, where: _Where, table: str) -> dict[str, Any]:
+def _style(value: Any, where: Where, table: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise where.error(f"[{table}] is missing or not a table; every kind needs a map style", table)
     for key in value:
@@ -463,91 +364,3 @@ def _style(value: Any, where: _Where, table: str) -> dict[str, Any]:
     style["weight"] = float(weight)
     style["dash"] = dash.strip()
     return style
-
-
-def load_seats(path: str | Path | None = None) -> dict[str, Seat]:
-    """Governorate seats by ADM1 P-code (``data/governorate_seats.toml`` by default)."""
-    return _load_seats_cached(*_stat_key(Path(path) if path else SEATS_PATH))
-
-
-@lru_cache(maxsize=4)
-def _load_seats_cached(path_str: str, _mtime: int, _size: int) -> dict[str, Seat]:
-    doc, where = _read_toml(Path(path_str))
-    seats = doc.get("seats")
-    if not isinstance(seats, dict) or not seats:
-        raise where.error("expected [seats.<ADM1 P-code>] tables", "seats")
-    out: dict[str, Seat] = {}
-    for pcode, body in seats.items():
-        table = f"seats.{pcode}"
-        if not re.fullmatch(r"IQG\d{2}", pcode):
-            raise where.error(f"{pcode!r} is not an ADM1 P-code (IQGnn)", table)
-        try:
-            seat = Seat(
-                pcode,
-                str(body["name"]),
-                str(body["name_ar"]),
-                float(body["lat"]),
-                float(body["lon"]),
-                int(body["geonameid"]),
-            )
-        except (KeyError, TypeError, ValueError) as exc:
-            raise where.error(
-                f"seat {pcode} needs name, name_ar, lat, lon and geonameid ({exc})", table
-            ) from exc
-        if not (29 <= seat.lat <= 38 and 38 <= seat.lon <= 49):
-            raise where.error(f"seat {pcode} at ({seat.lat}, {seat.lon}) is not in Iraq", table, "lat")
-        out[pcode] = seat
-    return out
-
-
-def load_unit_list(name: str, *, data_dir: Path | None = None) -> tuple[dict[str, str], list[ListedUnit]]:
-    """``(sources, units)`` of a unit list in ``data/`` such as ``disputed_districts.toml``."""
-    path = (data_dir or DATA_DIR) / name
-    return _load_unit_list_cached(*_stat_key(path))
-
-
-@lru_cache(maxsize=4)
-def _load_unit_list_cached(path_str: str, _mtime: int, _size: int) -> tuple[dict[str, str], list[ListedUnit]]:
-    doc, where = _read_toml(Path(path_str))
-    sources_doc = doc.get("sources")
-    if not isinstance(sources_doc, dict) or not sources_doc:
-        raise where.error("expected [sources.<key>] tables naming the sources of the list", "sources")
-    sources: dict[str, str] = {}
-    for key, body in sources_doc.items():
-        if not isinstance(body, dict) or not isinstance(body.get("title"), str):
-            raise where.error(f"source {key!r} needs a title", f"sources.{key}")
-        sources[key] = body["title"]
-    entries = doc.get("unit")
-    if not isinstance(entries, list) or not entries:
-        raise where.error("expected [[unit]] entries", "unit")
-    units: list[ListedUnit] = []
-    seen: set[str] = set()
-    for n, body in enumerate(entries):
-        try:
-            unit = ListedUnit(
-                pcode=str(body["pcode"]),
-                name=str(body["name"]),
-                name_ar=str(body.get("name_ar", "")),
-                scope=str(body["scope"]),
-                sources=tuple(body["sources"]),
-            )
-        except (KeyError, TypeError) as exc:
-            raise where.error(
-                f"unit entry {n + 1} needs pcode, name, scope and sources ({exc})", "unit", nth=n
-            ) from exc
-        if not _PCODE_RE.match(unit.pcode) or len(unit.pcode) < 8:
-            raise where.error(
-                f"{unit.pcode!r} is not an ADM2 or ADM3 P-code (IQGnnQnn[Nnn])", "unit", "pcode", nth=n
-            )
-        if unit.pcode in seen:
-            raise where.error(f"{unit.pcode} is listed twice", "unit", "pcode", nth=n)
-        seen.add(unit.pcode)
-        if not unit.sources or any(s not in sources for s in unit.sources):
-            raise where.error(
-                f"{unit.pcode}: every source must be one of {sorted(sources)}; got {list(unit.sources)}",
-                "unit",
-                "sources",
-                nth=n,
-            )
-        units.append(unit)
-    return sources, units

@@ -1,9 +1,12 @@
 """Reading zones in text: trigger phrases, sentences and clauses, and the places a trigger names.
 
+Both read the article's :class:`geo.text.tokens.Tokens`, the one token stream place extraction
+reads too, so a trigger and a place mention agree on where every word starts and ends.
 :func:`find_triggers` finds the trigger phrases of the zone rules (``data/zone_rules.toml``) in the
-folded text and maps them back to offsets in the original text. :func:`attach_places` gives each
-trigger the resolved places the text attaches to it (a following list, or the rest of the clause),
-as the rules file describes. No geometry here: :mod:`geo.zones.derivation` builds the zones.
+tokens' folded form (:meth:`geo.text.tokens.Tokens.fold`) and maps them back to whole tokens of
+the original text. :func:`attach_places` gives each trigger the resolved places the text attaches
+to it (a following list, or the rest of the clause), as the rules file describes, reading the words
+between them from the same tokens. No geometry here: :mod:`geo.zones.derivation` builds the zones.
 
 Both scale linearly with the text: the text is folded in one translation pass with a compact
 offset map, each phrase is tried only where the literal of its first word stands, and the mentions
@@ -26,18 +29,17 @@ import numpy as np
 
 from geo.model import Mention, Place, Span
 from geo.text.normalize import fold_token, normalize_with_map
+from geo.text.tokens import OffsetMap, Tokens, tokenize, tokens_of
 from geo.zones.rules import KindRule, ZoneRules, load_rules
 
 log = logging.getLogger(__name__)
 
 _SENTENCE_BREAK = re.compile(r"[!?؟\n]|\.(?=\s|$)")
-_GAP_TOKEN = re.compile(r"\w+|[^\w\s]")
-#: Texts up to this many characters keep their folded form between calls (the dashboard asks
-#: again for the same article whenever a setting changes); longer ones are folded per call.
-_READ_CACHE_CHARS = 1_000_000
-_READ_CACHE_SIZE = 8
-#: Characters folded per step when the offset map is built (bounds the temporary arrays).
-_FOLD_STEP = 1 << 20
+#: Texts up to this many characters keep their tokens (and their folded form) between calls (the
+#: dashboard asks again for the same article whenever a setting changes); longer ones are read per
+#: call.
+_TOKENS_CACHE_CHARS = 1_000_000
+_TOKENS_CACHE_SIZE = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,133 +51,101 @@ class Trigger:
     sentence: Span
 
 
-# --- folding --------------------------------------------------------------------------------------
-
-
-class _OffsetMap:
-    """Maps positions in the folded text back to the original text.
-
-    :func:`geo.text.normalize.normalize_with_map` folds character by character (``tests/test_zones.py``
-    checks that this map agrees with its index): each source character becomes zero (an Arabic
-    mark), one or several (an NFKC ligature) folded characters. Only the
-    characters that do not become exactly one are stored (their source position and folded
-    length), so the map of a 20 MB text without marks is empty rather than a list of 20 million
-    integers.
-    """
-
-    def __init__(self, positions: np.ndarray, lengths: np.ndarray) -> None:
-        self.positions = positions.astype(np.int64)
-        self.lengths = lengths.astype(np.int64)
-        shift = np.cumsum(self.lengths - 1)
-        #: where each irregular character's folded piece starts in the folded text
-        self.folded_starts = self.positions + shift - (self.lengths - 1)
-
-    def sources(self, folded_pos: np.ndarray) -> np.ndarray:
-        """Positions in the source text of the characters that produced ``folded[folded_pos]``."""
-        f = np.asarray(folded_pos, dtype=np.int64)
-        if not len(self.positions):
-            return f
-        k = np.searchsorted(self.folded_starts, f, side="right") - 1
-        at = np.maximum(k, 0)
-        start, length, pos = self.folded_starts[at], self.lengths[at], self.positions[at]
-        after = np.where(f < start + length, pos, pos + 1 + (f - start - length))
-        return np.where(k < 0, f, after)
-
-
-def fold_text(text: str) -> tuple[str, _OffsetMap]:
-    """``text`` folded as :func:`geo.text.normalize.normalize_with_map` folds it, with the offset map.
-
-    Each distinct character is folded once and the text is translated in one pass, so a 20 MB
-    article takes about a second and no per-character Python list is built.
-    """
-    pieces = {ch: normalize_with_map(ch)[0] for ch in set(text)}
-    folded = text.translate({ord(ch): piece for ch, piece in pieces.items()})
-    odd = {ord(ch): len(piece) for ch, piece in pieces.items() if len(piece) != 1}
-    if not odd:
-        return folded, _OffsetMap(np.empty(0, np.int64), np.empty(0, np.int64))
-    table = np.ones(max(odd) + 1, dtype=np.int64)
-    for code, length in odd.items():
-        table[code] = length
-    positions, lengths = [], []
-    for a in range(0, len(text), _FOLD_STEP):
-        codes = np.frombuffer(text[a : a + _FOLD_STEP].encode("utf-32-le"), dtype="<u4")
-        step = np.ones(len(codes), dtype=np.int64)
-        known = codes < len(table)  # characters above the table's last entry fold to one
-        step[known] = table[codes[known]]
-        where = np.flatnonzero(step != 1)
-        positions.append(where + a)
-        lengths.append(step[where])
-    return folded, _OffsetMap(np.concatenate(positions), np.concatenate(lengths))
-
-
-@dataclass(frozen=True, slots=True)
-class _Read:
-    """A text folded for matching, with its offset map and sentence ends."""
-
-    folded: str
-    offsets: _OffsetMap
-    sentence_ends: array  # type: ignore[type-arg]
-
-
-_READ_CACHE: OrderedDict[str, _Read] = OrderedDict()
-_READ_LOCK = threading.Lock()
-
-
-def _read(text: str) -> _Read:
-    """The folded text, its map back to ``text`` and the sentence ends (small texts are cached)."""
-    small = len(text) <= _READ_CACHE_CHARS
-    if small:
-        with _READ_LOCK:
-            cached = _READ_CACHE.get(text)
-            if cached is not None:
-                _READ_CACHE.move_to_end(text)
-                return cached
-    folded, offsets = fold_text(text)
-    read = _Read(folded, offsets, array("q", (m.end() for m in _SENTENCE_BREAK.finditer(text))))
-    if small:
-        with _READ_LOCK:
-            _READ_CACHE[text] = read
-            while len(_READ_CACHE) > _READ_CACHE_SIZE:
-                _READ_CACHE.popitem(last=False)
-    return read
-
-
 # --- triggers -------------------------------------------------------------------------------------
 
 
-def find_triggers(text: str, *, rules: ZoneRules | None = None) -> list[Trigger]:
-    """Every trigger phrase of the rules in ``text``, in text order (longest match per kind)."""
+_TOKENS_CACHE: OrderedDict[str, Tokens] = OrderedDict()
+_TOKENS_LOCK = threading.Lock()
+
+
+def _tokens(text: str, tokens: Tokens | None) -> Tokens:
+    """``tokens`` (checked against ``text``), else the text's tokens, kept for small texts (the
+    dashboard derives the zones of the same article again whenever a setting changes)."""
+    if tokens is not None or len(text) > _TOKENS_CACHE_CHARS:
+        return tokens_of(text, tokens)
+    with _TOKENS_LOCK:
+        cached = _TOKENS_CACHE.get(text)
+        if cached is not None:
+            _TOKENS_CACHE.move_to_end(text)
+            return cached
+    made = tokenize(text)
+    with _TOKENS_LOCK:
+        _TOKENS_CACHE[text] = made
+        while len(_TOKENS_CACHE) > _TOKENS_CACHE_SIZE:
+            _TOKENS_CACHE.popitem(last=False)
+    return made
+
+
+def find_triggers(
+    text: str, *, rules: ZoneRules | None = None, tokens: Tokens | None = None
+) -> list[Trigger]:
+    """Every trigger phrase of the rules in ``text``, in text order (longest match per kind).
+
+    Parameters
+    ----------
+    text
+        The article text.
+    rules
+        Zone rules; default ``data/zone_rules.toml``.
+    tokens
+        ``tokenize(text)``, the tokens place extraction read (:func:`geo.pipeline.analyze` passes
+        them); made here otherwise. A trigger starts where a token starts (or after the proclitic
+        of its first token: وهجمات) and ends where a token ends, so it covers whole words of
+        the same token stream as the place mentions.
+
+    Raises
+    ------
+    InputError
+        When ``tokens`` were made from another text.
+    """
     rules = rules or load_rules()
-    read = _read(text)
+    tk = _tokens(text, tokens)
+    folded, offsets = tk.fold()
     starts: dict[tuple[str, int, bool], list[int]] = {}  # where each first word may start a match
     seen: dict[int, Span] = {}  # sentences already cut out, shared by the triggers they hold
+    breaks: array[int] | None = None
     found: list[Trigger] = []
     for kind, rule in rules.kinds.items():
-        spans: list[tuple[int, int]] = []
+        spans: list[tuple[int, int, int]] = []
         for phrase in _patterns(rule, rules.proclitics_ar):
             if not phrase.literal:  # a first word that folds to nothing: try every position
-                spans += [m.span("core") for m in phrase.pattern.finditer(read.folded)]
+                spans += [(m.start(), *m.span("core")) for m in phrase.pattern.finditer(folded)]
                 continue
             key = (phrase.literal, phrase.lead, phrase.word_lead)
             if key not in starts:
-                starts[key] = _match_starts(read.folded, phrase)
-            spans += _scan(phrase.pattern, starts[key], read.folded)
+                starts[key] = _match_starts(folded, phrase)
+            spans += _scan(phrase.pattern, starts[key], folded)
         if not spans:
             continue
-        folded = np.array(spans, dtype=np.int64)
-        firsts = read.offsets.sources(folded[:, 0]).tolist()
-        ends = (read.offsets.sources(folded[:, 1] - 1) + 1).tolist()
-        matches = sorted(zip(firsts, ends, strict=True), key=lambda ab: (ab[0], -(ab[1] - ab[0])))
+        matches = sorted(_source_spans(tk, offsets, spans), key=lambda ab: (ab[0], -(ab[1] - ab[0])))
+        if breaks is None:
+            breaks = array("q", (m.end() for m in _SENTENCE_BREAK.finditer(text)))
         last_end = -1
         for a, b in matches:
             if a < last_end:
                 continue
             last_end = b
-            found.append(
-                Trigger(kind, Span(a, b, text[a:b]), _sentence_at(read.sentence_ends, a, text, seen))
-            )
+            found.append(Trigger(kind, Span(a, b, text[a:b]), _sentence_at(breaks, a, text, seen)))
     found.sort(key=lambda t: (t.span.start, t.kind))
     return found
+
+
+def _source_spans(tk: Tokens, offsets: OffsetMap, spans: list[tuple[int, int, int]]) -> list[tuple[int, int]]:
+    """``(start, end)`` in the text of matches ``(match start, core start, core end)`` in the folded
+    text: the core ends where its last token ends (with the marks after its last letter, هجوماً),
+    and starts where its first token starts, or at its first letter after a proclitic."""
+    folded = np.array(spans, dtype=np.int64)
+    firsts = offsets.sources(folded[:, 1]).tolist()
+    lasts = offsets.sources(folded[:, 2] - 1).tolist()
+    token_starts, token_ends = tk.starts, tk.ends
+    out = []
+    for (lead, core, _end), first, last in zip(spans, firsts, lasts, strict=True):
+        k = bisect_right(token_starts, last) - 1  # the token of the last letter
+        b = token_ends[k]
+        if lead == core:
+            first = token_starts[bisect_right(token_starts, first) - 1]
+        out.append((first, b))
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,8 +187,8 @@ def _is_word(ch: str) -> bool:
     return ch.isalnum() or ch == "_"
 
 
-def _scan(pattern: re.Pattern[str], starts: list[int], folded: str) -> list[tuple[int, int]]:
-    """The ``core`` spans of ``pattern.finditer(folded)``, trying only ``starts``.
+def _scan(pattern: re.Pattern[str], starts: list[int], folded: str) -> list[tuple[int, int, int]]:
+    """``(match start, core start, core end)`` of ``pattern.finditer(folded)``, trying only ``starts``.
 
     ``starts`` holds every position where the pattern can match, so trying them in order and
     going on after each match's end gives the matches a scan of every position gives.
@@ -230,7 +200,7 @@ def _scan(pattern: re.Pattern[str], starts: list[int], folded: str) -> list[tupl
             continue
         m = pattern.match(folded, s)
         if m is not None:
-            out.append(m.span("core"))
+            out.append((m.start(), *m.span("core")))
             cursor = max(m.end(), s + 1)
     return out
 
@@ -272,7 +242,7 @@ def _compile(
     return out
 
 
-def _sentence_at(ends: array, pos: int, text: str, seen: dict[int, Span]) -> Span:  # type: ignore[type-arg]
+def _sentence_at(ends: array[int], pos: int, text: str, seen: dict[int, Span]) -> Span:
     """The sentence holding ``pos``: from the last sentence break before it to the next one,
     without its surrounding spaces (``seen`` keeps the sentences already cut, by number)."""
     i = bisect_right(ends, pos)
@@ -310,15 +280,16 @@ class PlaceHit:
 
 
 class _Reader:
-    """The text's mentions and clause breaks, and the attachment of places to triggers.
+    """The text's mentions, tokens and clause breaks, and the attachment of places to triggers.
 
     Mentions are kept as sorted start and end lists; a :class:`PlaceHit` is made only for the
     mentions a trigger reaches (a 20 MB text has hundreds of thousands of mentions).
     """
 
-    def __init__(self, text: str, places: list[Place], rules: ZoneRules) -> None:
+    def __init__(self, text: str, places: list[Place], rules: ZoneRules, tokens: Tokens) -> None:
         self.text = text
         self.rules = rules
+        self.tokens = tokens
         mentions: list[Mention] = []
         owners: list[Place] = []
         for place in places:
@@ -368,14 +339,34 @@ class _Reader:
         while cursor < b:
             piece_end = min(starts[i], b) if i < len(starts) else b
             if piece_end > cursor:
-                for raw in _GAP_TOKEN.finditer(self.text, cursor, piece_end):
-                    token = fold_token(raw.group())
-                    if token:  # a lone mark or apostrophe folds to nothing
-                        yield token
+                yield from self._words(cursor, piece_end)
             if i >= len(starts) or starts[i] >= b:
                 break
             cursor = max(cursor, ends[i])
             i += 1
+
+    def _words(self, a: int, b: int) -> Iterator[str]:
+        """The folded words of text[a:b] (the article's tokens, or the part of one inside the
+        range) and each punctuation mark between them, in text order; empty folds are left out."""
+        tk, text = self.tokens, self.text
+        token_starts, token_ends, keys, n = tk.starts, tk.ends, tk.keys, len(tk)
+        k = bisect_right(token_ends, a)  # the first token that ends after a
+        pos = a
+        while pos < b:
+            s = min(max(token_starts[k], pos), b) if k < n else b
+            for ch in text[pos:s]:  # between tokens: spaces and punctuation
+                if not ch.isspace():
+                    mark = fold_token(ch)
+                    if mark:
+                        yield mark
+            e = min(token_ends[k], b) if k < n else b
+            if s < e:
+                whole = s == token_starts[k] and e == token_ends[k]
+                word = keys[k] if whole else fold_token(text[s:e])
+                if word:  # a lone mark or tatweel folds to nothing
+                    yield word
+            pos = max(e, s)
+            k += 1
 
     def _lead_words(self, a: int, b: int, limit: int) -> int:
         """Words between ``a`` and ``b`` outside every mention, counted up to ``limit + 1``."""
@@ -456,16 +447,27 @@ def _extent(m: Mention) -> tuple[int, int]:
 
 
 def attach_places(
-    text: str, places: list[Place], triggers: list[Trigger], *, rules: ZoneRules | None = None
+    text: str,
+    places: list[Place],
+    triggers: list[Trigger],
+    *,
+    rules: ZoneRules | None = None,
+    tokens: Tokens | None = None,
 ) -> list[tuple[Trigger, list[PlaceHit]]]:
     """Each trigger with the place mentions it owns, in text order.
 
     A trigger of a kind that needs no place (``attach = "none"``) comes with an empty list; so does
     a trigger that names no place (an unanchored trigger). Triggers whose places all belong to a
-    nearer trigger of the same kind are left out.
+    nearer trigger of the same kind are left out. The words between a trigger and its places are
+    read from ``tokens`` (``tokenize(text)``, made here when not given).
+
+    Raises
+    ------
+    InputError
+        When ``tokens`` were made from another text.
     """
     rules = rules or load_rules()
-    reader = _Reader(text, places, rules)
+    reader = _Reader(text, places, rules, _tokens(text, tokens))
     out: list[tuple[Trigger, list[PlaceHit]]] = []
     for kind, rule in rules.kinds.items():
         out += reader.attach([t for t in triggers if t.kind == kind], rule)

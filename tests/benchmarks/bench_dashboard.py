@@ -199,7 +199,7 @@ def seed_payload_bytes() -> int:
 
     from geo.pipeline import analyze
     from geo.render import webassets, webmap
-    from geo.zones.derivation import zone_styles
+    from geo.zones.frames import zone_styles
 
     analysis = analyze((REPO / "data" / "samples" / "article-000.txt").read_text(encoding="utf-8"))
     m = webmap.analysis_base_map(

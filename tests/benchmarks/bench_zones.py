@@ -19,7 +19,8 @@ REPO = Path(__file__).resolve().parents[2]
 def main(repeats: int = 15) -> None:
     sys.path.insert(0, str(REPO))
     from geo.text.resolve import geoparse
-    from geo.zones.derivation import derive, zones_frame
+    from geo.zones.derivation import derive
+    from geo.zones.frames import zones_frame
 
     text = (REPO / "data" / "samples" / "article-000.txt").read_text(encoding="utf-8")
     places = geoparse(text)

@@ -1,0 +1,190 @@
+"""Step 3 of the resolver: score every candidate of every mention.
+
+Priors (:mod:`geo.text.features`) plus evidence: cue word agreement, "X in Y" containment,
+proximity, coordination with places of the same level in a list, governorate and country coherence
+with the rest of the article. Each rule's weight is a named constant below.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from operator import attrgetter
+
+from geo.data.gazetteer import Gazetteer
+from geo.text.candidates import ArticleFacts, Scored
+from geo.text.context import RawMention
+from geo.text.features import KIND_PRIOR, features, km
+from geo.text.lexicon import Lexicon
+from geo.text.links import Link
+
+#: Weights of the evidence terms.
+W_CUE_MATCH = 0.5
+W_CUE_CLASH = 0.3
+W_CONTAINED = 0.4
+W_CONTAINER = 0.15
+W_NEAR = 0.15
+W_LIST_LEVEL = 0.15
+W_GOVERNORATE = 0.2
+W_COUNTRY = 0.15
+
+_ADMIN = ("governorate", "district", "subdistrict")
+#: Position of each kind in :data:`KIND_PRIOR` (ties in a list go to the earlier kind).
+_KIND_RANK = {kind: n for n, kind in enumerate(KIND_PRIOR)}
+#: Which candidate kinds agree with a cue word of each kind.
+_CUE_AGREES = {
+    "governorate": ("governorate",),
+    "district": ("district",),
+    "subdistrict": ("subdistrict",),
+    "city": ("city", "town", "district"),
+    "town": ("town", "city", "village", "subdistrict"),
+    "village": ("village", "town", "other"),
+    "other": tuple(KIND_PRIOR),
+}
+
+
+def score(
+    mentions: list[RawMention],
+    cands: list[list[Scored]],
+    gaz: Gazetteer,
+    lexicon: Lexicon | None = None,
+    links: list[Link] | None = None,
+) -> list[list[Scored]]:
+    """Score every candidate (in place) and sort each list best first."""
+    return score_with(ArticleFacts(mentions, gaz, lexicon, links), cands)
+
+
+def score_with(facts: ArticleFacts, cands: list[list[Scored]]) -> list[list[Scored]]:
+    """:func:`score` with the article's facts already gathered (shared with the candidates step)."""
+    mentions, gaz, links = facts.mentions, facts.gaz, facts.links
+    feats = features(gaz)
+    prior, kinds, abroad = feats.prior, feats.kind, feats.abroad
+    foreign = facts.countries - {"IQ"}
+    # first pass: priors and local evidence
+    for m, cs in zip(mentions, cands, strict=True):
+        cue_kind = m.cue_kind
+        if cue_kind is None and not m.adjectival:  # the common case: the prior and the country
+            for c in cs:
+                if abroad[c.entry] in foreign:
+                    c.score = prior[c.entry] + W_COUNTRY
+                    c.why.append("country named")
+                else:
+                    c.score = prior[c.entry]
+            continue
+        agrees = _CUE_AGREES.get(cue_kind, ()) if cue_kind is not None else ()
+        for c in cs:
+            kind = kinds[c.entry]
+            sc = prior[c.entry]
+            if cue_kind is not None:
+                if kind in agrees:
+                    sc += W_CUE_MATCH
+                    c.why.append(f"cue {cue_kind}")
+                elif cue_kind != "other" and (kind in _ADMIN or cue_kind in _ADMIN):
+                    sc -= W_CUE_CLASH
+            if abroad[c.entry] in foreign:
+                sc += W_COUNTRY
+                c.why.append("country named")
+            if m.adjectival and kind == "country":
+                sc += 0.05
+            c.score = sc
+    # containment, proximity and coordination between neighbouring mentions
+    for link in links:
+        ca, cb = cands[link.a], cands[link.b]
+        if link.kind == "in":
+            for x in ca:
+                ex = gaz.entries[x.entry]
+                if any(gaz.entries[y.entry].contains(ex) for y in cb):
+                    x.score += W_CONTAINED
+                    x.why.append(f"in {mentions[link.b].text}")
+            for y in cb:
+                ey = gaz.entries[y.entry]
+                if any(ey.contains(gaz.entries[x.entry]) for x in ca):
+                    y.score += W_CONTAINER
+        elif link.kind == "near":
+            _near_bonus(ca, cb, gaz)
+            _near_bonus(cb, ca, gaz)
+    _list_levels(links, cands, gaz)
+    # coherence with the governorates the rest of the article points at
+    govs = _governorate_votes(cands, gaz)
+    if govs:
+        gpc, gov = feats.gpc, feats.gov
+        for cs in cands:
+            if cs:
+                own = gpc[cs[0].entry]
+                for c in cs:
+                    g = gov[c.entry]
+                    votes = govs.get(g)  # type: ignore[arg-type]
+                    if votes and (votes > 1 or g != own):  # others than this mention's own reading
+                        c.score += W_GOVERNORATE
+                        c.why.append("governorate coherent")
+    for cs in cands:
+        if len(cs) > 1:
+            cs.sort(key=_SCORE, reverse=True)  # stable: ties keep their order
+    return cands
+
+
+_SCORE = attrgetter("score")
+
+
+def _near_bonus(xs: list[Scored], ys: list[Scored], gaz: Gazetteer) -> None:
+    for x in xs:
+        ex = gaz.entries[x.entry]
+        for y in ys:
+            ey = gaz.entries[y.entry]
+            if (
+                ex.governorate_pcode
+                and ex.governorate_pcode == ey.governorate_pcode
+                or (km(ex, ey) < 60 and ex.country == ey.country)
+            ):
+                x.score += W_NEAR
+                x.why.append("near a neighbouring mention")
+                break
+
+
+def _list_levels(links: list[Link], cands: list[list[Scored]], gaz: Gazetteer) -> None:
+    """In a list "X و Y و Z", favour the admin level most members can take."""
+    groups: list[list[int]] = []
+    for link in links:  # list links join consecutive mentions, so a list is a run of links
+        if link.kind != "list":
+            continue
+        if groups and groups[-1][-1] == link.a:
+            groups[-1].append(link.b)
+        else:
+            groups.append([link.a, link.b])
+    for g in groups:
+        if len(g) < 3:
+            continue
+        counts: dict[str, int] = defaultdict(int)
+        kinds = features(gaz).kind
+        for i in g:
+            for kind in {kinds[c.entry] for c in cands[i]}:
+                counts[kind] += 1
+        if not counts:
+            continue
+        level, n = max(counts.items(), key=lambda kv: (kv[1], -_KIND_RANK[kv[0]]))
+        if n < 2:
+            continue
+        for i in g:
+            for c in cands[i]:
+                if gaz.entries[c.entry].kind == level:
+                    c.score += W_LIST_LEVEL
+                    c.why.append(f"listed with other {level}s")
+
+
+def _governorate_votes(cands: list[list[Scored]], gaz: Gazetteer) -> dict[str, int]:
+    """How many mentions' best candidates lie in (or are) each Iraqi governorate."""
+    gov = features(gaz).gov
+    votes: dict[str, int] = defaultdict(int)
+    for cs in cands:
+        if not cs:
+            continue
+        best = cs[0]
+        for c in cs:  # the first of the best scores, as max() would
+            if c.score > best.score:
+                best = c
+        g = gov[best.entry]
+        if g:
+            votes[g] += 1
+    return votes
+
+
+__all__ = ["score", "score_with"]

@@ -1,0 +1,219 @@
+"""What every construction shares: where places lie, one derivation's memo, the zone record.
+
+:func:`_locate` places a resolved place in the boundaries (its own unit for governorates,
+districts and sub-districts; the sub-district holding its point otherwise) as a :class:`Located`;
+:func:`unit_at` and :func:`seat_of` read the unit and seat a construction draws from it.
+:class:`Build` carries one derivation's settings and memo, so each place is located and each
+construction built once per call. :func:`skip` records a place no zone could be built from
+(:class:`SkippedPlace`) and :func:`make_zone` makes the :class:`geo.model.Zone` every construction
+returns.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from shapely.geometry import Point
+from shapely.geometry.base import BaseGeometry
+
+from geo.errors import ParameterError
+from geo.model import Place, Span, Zone
+from geo.zones import geometry as geom
+from geo.zones.atlas import POINT_SNAP_M, load_atlas
+from geo.zones.lists import load_seats
+from geo.zones.rules import KindRule, ZoneRules
+from geo.zones.triggers import Trigger
+
+log = logging.getLogger(__name__)
+
+#: Place kinds drawn as points (their areas come from the unit that contains them).
+POINT_KINDS = frozenset({"city", "town", "village", "other"})
+#: Admin level of each polygon place kind.
+ADMIN_LEVELS = {"governorate": 1, "district": 2, "subdistrict": 3}
+
+
+@dataclass(frozen=True)
+class SkippedPlace:
+    """A place the text attached to a trigger but no zone could be built from, and why."""
+
+    kind: str
+    trigger: Span
+    place_id: str
+    name: str
+    reason: str
+
+
+# --- places -> units ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Located:
+    """Where a place sits in the boundaries: its own unit (polygon places) and its point."""
+
+    level: int | None  # level of the place's own unit; None for point places
+    pcode: str | None
+    point_m: Point | None
+    adm1: str
+    how: str
+
+
+def place_key(place: Place) -> str:
+    """How a zone names a place: its P-code, else its gazetteer id."""
+    return place.pcode or place.id
+
+
+def _locate(place: Place) -> Located | str:
+    """Locate ``place`` in the boundaries, or return the reason it cannot be."""
+    atlas = load_atlas()
+    point_m = None
+    if math.isfinite(place.lat) and math.isfinite(place.lon):
+        point_m = geom.to_metric(Point(place.lon, place.lat))
+    want = ADMIN_LEVELS.get(place.kind)
+    if want is not None:
+        level = atlas.level_of(place.pcode)
+        if level == want and place.pcode:
+            return Located(level, place.pcode, point_m, atlas.adm1_of(level, place.pcode), "pcode")
+        if want == 1 and atlas.level_of(place.governorate_pcode) == 1 and place.country in ("IQ", ""):
+            return Located(
+                1, place.governorate_pcode, point_m, str(place.governorate_pcode), "governorate_pcode"
+            )
+    if place.country not in ("IQ", ""):
+        return f"outside Iraq (country {place.country}); the boundaries cover Iraq only"
+    if point_m is None:
+        return "has neither a known P-code nor coordinates"
+    adm3 = atlas.containing(3, point_m)
+    if adm3 is None:
+        return f"its point ({place.lat:.4f}, {place.lon:.4f}) lies outside the Iraq boundaries"
+    adm1 = atlas.adm1_of(3, adm3)
+    if want is not None:
+        pcode = atlas.parent(3, adm3, want)
+        reason = f"P-code {place.pcode!r} is not in {atlas.version}; " if place.pcode else ""
+        log.debug("%s: %slocated by its point", place.name, reason)
+        return Located(want, pcode, point_m, adm1, "point")
+    return Located(None, None, point_m, adm1, "point")
+
+
+def unit_at(located: Located, level: int) -> str:
+    """P-code of the unit at ``level`` that holds the located place.
+
+    A polygon place gives its own unit or the coarser unit above it (never a finer one); a point
+    place gives the unit it lies in.
+    """
+    atlas = load_atlas()
+    if located.level is not None and located.pcode is not None:
+        return atlas.parent(located.level, located.pcode, min(level, located.level))
+    pcode = atlas.containing(level, located.point_m) if located.point_m is not None else None
+    if pcode is None:  # _locate only returns point places that lie in an ADM3
+        msg = f"point place at {located.point_m} lies in no ADM{level} unit"
+        raise ParameterError(msg)
+    return pcode
+
+
+def seat_of(place: Place, located: Located, area_m: BaseGeometry) -> tuple[Point, str, str]:
+    """``(seat point (metric), seat name, source)`` of a place.
+
+    A governorate's seat is its capital (``data/governorate_seats.toml``); a district's or
+    sub-district's is the town of the same name among the place's alternative readings when it
+    lies in the unit (Makhmour district -> Makhmour town); otherwise the place's own point when it
+    lies in ``area_m``, else a point inside ``area_m``.
+    """
+    if located.level == 1 and located.pcode:
+        seat = load_seats().get(located.pcode)
+        if seat is not None:
+            return geom.to_metric(Point(seat.lon, seat.lat)), seat.name, "governorate_seats"
+    if located.level in (2, 3) and located.pcode:
+        unit_m = load_atlas().metric_geom(located.level, located.pcode)
+        for alt in place.alternatives:
+            if alt.kind in POINT_KINDS and math.isfinite(alt.lat) and math.isfinite(alt.lon):
+                point = geom.to_metric(Point(alt.lon, alt.lat))
+                if unit_m.distance(point) <= POINT_SNAP_M:
+                    return point, alt.name, f"alternative:{alt.id}"
+    if located.point_m is not None and area_m.distance(located.point_m) <= POINT_SNAP_M:
+        return located.point_m, place.name, "place"
+    return area_m.representative_point(), place.name, "representative_point"
+
+
+def latlon(point_m: Point) -> tuple[float, float]:
+    """``(lat, lon)`` in EPSG:4326, 5 decimals, of a metric point."""
+    p = geom.to_wgs84(point_m)
+    return round(p.y, 5), round(p.x, 5)
+
+
+# --- one derivation -------------------------------------------------------------------------------
+
+
+Built = tuple[list[Zone], list[SkippedPlace]]
+
+
+class Build:
+    """One derivation's settings and its memo: each place is located, and each construction
+    built, once per call however many triggers ask for it (a 20 MB text says "attacks in Diyala"
+    hundreds of times). Zones built here are shared, not copied, between the triggers."""
+
+    def __init__(self, rules: ZoneRules, *, belt_km: float, belt_side: str) -> None:
+        self.belt_km = belt_km
+        self.belt_side = belt_side
+        self.rules_dir = rules.path.parent
+        self._located: dict[tuple[Any, ...], Located | str] = {}
+        self._made: dict[tuple[Any, ...], Any] = {}
+
+    def locate(self, place: Place) -> Located | str:
+        """Where ``place`` lies (or why it cannot be placed), worked out once per call."""
+        key = place_sig(place)
+        found = self._located.get(key)
+        if found is None:
+            found = self._located[key] = _locate(place)
+        return found
+
+    def once(self, key: tuple[Any, ...], make: Callable[..., Any], *args: Any) -> Any:
+        """``make(*args)`` the first time ``key`` is asked for in this call, the same object after."""
+        try:
+            return self._made[key]
+        except KeyError:
+            made = self._made[key] = make(*args)
+            return made
+
+
+def place_sig(place: Place) -> tuple[Any, ...]:
+    """What a construction reads from a place (two place objects with it give the same zone)."""
+    return (place.id, place.kind, place.pcode, place.governorate_pcode, place.country, place.lat, place.lon)
+
+
+def skip(rule: KindRule, trigger: Trigger, place: Place, reason: str) -> SkippedPlace:
+    """The record of ``place``, attached to ``trigger``, that no zone could be built from."""
+    return SkippedPlace(rule.kind, trigger.span, place.id, place.name, reason)
+
+
+def make_zone(
+    rule: KindRule,
+    trigger: Trigger,
+    *,
+    zone_id: str,
+    label: str,
+    label_ar: str,
+    places: list[str],
+    params: dict[str, Any],
+    geometry_wgs: BaseGeometry,
+    dataset: str | None = None,
+    seat: tuple[float, float] | None = None,
+) -> Zone:
+    """The zone of kind ``rule`` that ``trigger`` describes (geometry cleaned; boundary dataset by
+    default)."""
+    return Zone(
+        id=zone_id,
+        kind=rule.kind,
+        label=label,
+        label_ar=label_ar,
+        places=places,
+        trigger=trigger.span,
+        sentence=trigger.sentence,
+        construction=rule.construction,
+        params=params,
+        geometry=geom.clean(geometry_wgs),
+        dataset=dataset or load_atlas().version,
+        seat=seat,
+    )

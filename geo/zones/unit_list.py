@@ -1,0 +1,63 @@
+"""The ``unit_list`` construction: a fixed list of units, such as the disputed territories.
+
+The zone is the union of the units of the rules' list (``data/disputed_districts.toml``, read by
+:func:`geo.zones.lists.load_unit_list`) whose scope the rules choose; the trigger needs no place.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from geo.errors import RulesError
+from geo.model import Zone
+from geo.zones import geometry as geom
+from geo.zones.atlas import load_atlas
+from geo.zones.build import Build, Built, make_zone
+from geo.zones.lists import load_unit_list
+from geo.zones.rules import KindRule
+from geo.zones.triggers import PlaceHit, Trigger
+
+
+def build_unit_list(build: Build, trigger: Trigger, hits: list[PlaceHit], rule: KindRule) -> Built:
+    """The one zone of the rule's unit list (built once per call, whatever ``hits`` holds)."""
+    key = ("unit_list", rule.kind, rule.params["list"], tuple(rule.params["scopes"]))
+    return [build.once(key, _unit_list_zone, build, rule, trigger)], []
+
+
+def _unit_list_zone(build: Build, rule: KindRule, trigger: Trigger) -> Zone:
+    """The union of the units of the rule's list whose scope is chosen (the disputed territories)."""
+    atlas = load_atlas()
+    name = rule.params["list"]
+    scopes = tuple(rule.params["scopes"])
+    _sources, units = load_unit_list(name, data_dir=build.rules_dir)
+    chosen = [u for u in units if u.scope in scopes]
+    missing = [u.pcode for u in chosen if atlas.level_of(u.pcode) is None]
+    if missing:
+        msg = f"{build.rules_dir / name}: P-codes {missing} are not in the boundaries ({atlas.version})"
+        raise RulesError(msg)
+    params = {
+        "list": f"data/{name}",
+        "scopes": list(scopes),
+        "units": len(chosen),
+        "sources": sorted({s for u in chosen for s in u.sources}),
+    }
+    return make_zone(
+        rule,
+        trigger,
+        zone_id=rule.kind,
+        label=rule.label,
+        label_ar=rule.label_ar,
+        places=[u.pcode for u in chosen],
+        params=params,
+        geometry_wgs=_union_wgs(tuple(u.pcode for u in chosen)),
+    )
+
+
+@lru_cache(maxsize=8)
+def _union_wgs(pcodes: tuple[str, ...]) -> BaseGeometry:
+    atlas = load_atlas()
+    parts = [atlas.wgs_geom(atlas.level_of(p) or 2, p) for p in pcodes]
+    return geom.clean(shapely.union_all(parts))
