@@ -17,7 +17,7 @@ import streamlit as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from dashboard import auth, inputs, loaders, state
+from dashboard import auth, inputs, loaders, state, workspace
 from geo import accounts
 from geo.errors import ZoneAtlasError
 
@@ -28,22 +28,24 @@ PAGES = (
 #: Every page: file, title, icon, and the action (geo.accounts) the user's role must allow to see it.
 PAGE_TABLE = (
     ("map.py", "Map", ":material/map:", accounts.VIEW_MAPS),
+    ("corpus.py", "Corpus", ":material/public:", accounts.ADD_ARTICLES),  # the workspace on one map
     ("articles.py", "Articles", ":material/article:", accounts.ADD_ARTICLES),  # upload and paste
     ("about.py", "About and data sources", ":material/info:", accounts.VIEW_MAPS),
 )
 
 
+#: The first thing on every page: the product's name and what it does (no article text in it).
+BRAND_HTML = """<style>
+.za-brand{display:flex;align-items:baseline;gap:12px;flex-wrap:wrap;margin:-8px 0 2px 0}
+.za-brand .za-name{font-size:1.55rem;font-weight:700;color:#1f2f4f;letter-spacing:.01em}
+.za-brand .za-tag{color:#555;font-size:.92rem}
+</style><div class="za-brand"><span class="za-name">Zone Atlas</span><span class="za-tag">Maps the places and
+zones (joint operations rooms, the security-vacuum belt, disputed territories, attack areas) that Arabic,
+Kurdish and English news about Iraq's security describes.</span></div>"""
+
+
 def _article_selector() -> None:
-    articles: dict[str, inputs.ArticleRecord] = st.session_state[state.ARTICLES]
-    keys = list(articles)
-    if st.session_state.get(state.CURRENT) not in keys:
-        st.session_state[state.CURRENT] = keys[0]
-    st.sidebar.selectbox("Article", keys, format_func=lambda k: articles[k].label, key=state.CURRENT)
-    record = articles[st.session_state[state.CURRENT]]
-    st.sidebar.caption(
-        f"Language: **{inputs.language_name(record.lang)}** · {len(record.text):,} characters · "
-        f"{record.format}"
-    )
+    workspace.article_picker()  # every article of the workspace store, newest first
 
 
 def main() -> None:
@@ -60,6 +62,13 @@ def main() -> None:
         ]
     )
     auth.sidebar(user)
+    st.html(BRAND_HTML)
+    status = st.empty()
+    if not st.session_state[state.WARM]:  # the first run of a session loads the data: say so
+        status.info(
+            "Preparing the map… (the first time, the boundaries, the gazetteer and the map libraries load)",
+            icon=":material/hourglass_top:",
+        )
     try:
         loaders.publish_assets()
         if not st.session_state[state.ARTICLES]:
@@ -67,6 +76,7 @@ def main() -> None:
             st.session_state[state.CURRENT] = key
         _article_selector()
         pages.run()
+        st.session_state[state.WARM] = True
     except ZoneAtlasError as exc:
         st.error(str(exc))
     except Exception:  # the analyst sees a message; the traceback goes to the server log
@@ -75,6 +85,8 @@ def main() -> None:
             "Something went wrong while building this page. The details are in the server log; "
             "try another article or setting, or restart the dashboard."
         )
+    finally:
+        status.empty()
 
 
 main()

@@ -11,6 +11,7 @@ from dashboard import state
 from geo.render.highlight import zone_style
 
 BELT_SIDES = {"federal": "Federal side only", "both": "Both sides of the line"}
+LABEL_LANGS = {"en": "English", "ar": "العربية"}
 
 
 def _belt_range(belt_limits: tuple[float, float]) -> tuple[float, float]:
@@ -32,7 +33,7 @@ def prepare(styles: Mapping[str, Mapping[str, Any]], belt_limits: tuple[float, f
 
 
 def map_controls(styles: Mapping[str, Mapping[str, Any]], belt_limits: tuple[float, float]) -> None:
-    """Belt width and side, zone kinds, minimum confidence, admin levels and basemap widgets.
+    """Belt width and side, zone kinds, minimum confidence, admin levels, labels, basemap, mini-map.
 
     Values land in session state under the keys of :mod:`dashboard.state`; read them with
     :func:`state.settings` and :func:`state.map_options` (after :func:`prepare`).
@@ -80,4 +81,20 @@ def map_controls(styles: Mapping[str, Mapping[str, Any]], belt_limits: tuple[flo
         format_func=state.ADMIN_LEVEL_LABELS.__getitem__,
         key=state.ADMIN_LEVELS,
     )
-    side.radio("Basemap", list(state.BASEMAPS), format_func=state.BASEMAPS.__getitem__, key=state.BASEMAP)
+    side.radio(
+        "Map labels",
+        list(LABEL_LANGS),
+        format_func=LABEL_LANGS.__getitem__,
+        key=state.LABEL_LANG,
+        horizontal=True,
+        help="Names of places, zones, governorates, towns, rivers and countries, in English or Arabic.",
+    )
+    side.radio(
+        "Basemap",
+        list(state.BASEMAPS),
+        format_func=state.BASEMAPS.__getitem__,
+        key=state.BASEMAP,
+        help="The offline basemap (neighbouring countries, rivers, lakes, ranges, towns) is always drawn. "
+        "OpenStreetMap tiles need the internet; without it the map says so and keeps the offline basemap.",
+    )
+    side.toggle("Mini-map", key=state.MINIMAP, help="A small overview map in the corner of the map.")

@@ -7,7 +7,7 @@ as it is.
 
 from __future__ import annotations
 
-import hashlib
+import math
 from collections.abc import MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,9 +23,14 @@ UPLOAD_TYPES = ("txt", "md", "html", "htm")
 MAX_UPLOAD_BYTES = 2_000_000
 #: Largest article accepted, in characters (about 30,000 words).
 MAX_CHARS = 200_000
-#: Upload size the browser itself refuses above, in MB (larger than MAX_UPLOAD_BYTES, so that our
-#: clearer message is the one usually seen).
+#: Upload size the server refuses above, in MB (``server.maxUploadSize``; larger than
+#: MAX_UPLOAD_BYTES, so that our clearer message is the one usually seen).
 WIDGET_MAX_MB = 5
+#: The limit the upload box shows and applies in the browser, in MB: the article limit, so that
+#: the box and its label say the same (an article a little over 2,000,000 bytes gets our message).
+UPLOAD_BOX_MB = math.ceil(MAX_UPLOAD_BYTES / 1e6)
+#: Characters of a title shown in the article selector.
+LABEL_TITLE_CHARS = 110
 LANGUAGE_NAMES = {
     "ar": "Arabic",
     "ckb": "Kurdish (Sorani)",
@@ -52,9 +57,11 @@ class ArticleRecord:
     @property
     def label(self) -> str:
         """Name shown in the article selector."""
-        title = self.title.strip()
-        title = (title[:60] + "…") if len(title) > 60 else title
-        return f"{self.source} — {title}" if title and title != self.source else self.source
+        title = " ".join(self.title.split())
+        if len(title) > LABEL_TITLE_CHARS:  # cut at a word, never inside one (Arabic titles run long)
+            cut = title.rfind(" ", 0, LABEL_TITLE_CHARS)
+            title = title[: cut if cut > LABEL_TITLE_CHARS // 2 else LABEL_TITLE_CHARS] + "…"
+        return f"{title} · {self.source}" if title and title != self.source else self.source
 
 
 def language_name(code: str) -> str:
@@ -63,7 +70,10 @@ def language_name(code: str) -> str:
 
 
 def _key(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    """The article's id in the workspace store (the SHA-256 of its normalised text)."""
+    from geo.store.records import article_id
+
+    return article_id(text)
 
 
 def _check_text(text: str, source: str) -> str:

@@ -30,12 +30,17 @@ def publish_assets() -> str:
 
 @st.cache_resource(show_spinner=False)
 def reference_data() -> bool:
-    """Load the web-weight boundaries and the gazetteer into this process once."""
+    """Load the web-weight boundaries, the gazetteer and the offline basemap into this process once."""
     for level in (0, 1, 2, 3):
         boundaries.load_level(level, web=True)
     from geo.data.gazetteer import load_gazetteer
+    from geo.render import basemap, labels
 
     load_gazetteer()
+    basemap.basemap_geojson()  # the offline basemap and its names, for the first map's paint
+    for lang in labels.LANGS:
+        labels.governorate_labels(lang)
+        labels.basemap_labels(lang)
     return True
 
 

@@ -31,6 +31,9 @@ ZONE_KINDS = "za_zone_kinds"
 MIN_CONFIDENCE = "za_min_confidence"
 ADMIN_LEVELS = "za_admin_levels"
 BASEMAP = "za_basemap"
+LABEL_LANG = "za_label_lang"  # language of the map's names: "en" or "ar"
+MINIMAP = "za_minimap"  # the mini-map (off by default)
+WARM = "za_warm"  # True once this session has painted a map (the "Preparing the map" status is gone)
 
 # Linking map, article and tables ------------------------------------------------------------
 SELECTED = "za_selected_ref"  # "P3" / "Z1": the place or zone whose sentences are shown
@@ -45,6 +48,24 @@ DETAILS_TAB = "za_details_tab"  # the open tab below the map (only it is drawn)
 DETAIL_TABS = ("Places", "Zones", "Notes", "Downloads")
 ARTICLE_BOX = "za_article_box"  # the scrolling container of the article panel
 
+# Corpus page and corrections (widget keys) ---------------------------------------------------
+CORPUS_DATES = "za_corpus_dates"  # (from, to) of the date-range slider
+CORPUS_UNDATED = "za_corpus_undated"  # keep the undated articles
+CORPUS_LANGS = "za_corpus_langs"
+CORPUS_KINDS = "za_corpus_kinds"  # zone kinds: only articles describing one of them
+CORPUS_GOVERNORATES = "za_corpus_governorates"
+CORPUS_SEARCH = "za_corpus_search"
+CORPUS_LEVEL = "za_corpus_level"  # "district" or "governorate"
+CORPUS_TABLE = "za_corpus_table"
+CORPUS_MAP = "za_corpus_map"
+CORPUS_UNIT = "za_corpus_unit"  # the unit or zone clicked on the Corpus map (its tooltip)
+FIX_PLACE = "za_fix_place"  # the place to correct
+FIX_QUERY = "za_fix_query"  # gazetteer search (Arabic or English)
+FIX_ENTRY = "za_fix_entry"  # the entry chosen
+FIX_WORDS = "za_fix_words"  # the words of a missed place
+FIX_OCCURRENCE = "za_fix_occurrence"
+FIX_MESSAGE = "za_fix_message"  # what the last correction did, shown once
+
 SETTINGS_DEFAULT = Settings()
 BASEMAPS = {"none": "None (offline)", "osm": "OpenStreetMap (needs internet)"}
 ADMIN_LEVEL_LABELS = {1: "Governorates", 2: "Districts", 3: "Sub-districts"}
@@ -55,6 +76,9 @@ DEFAULTS: dict[str, Any] = {
     MIN_CONFIDENCE: float(SETTINGS_DEFAULT.min_confidence),
     ADMIN_LEVELS: [1, 2],
     BASEMAP: "none",
+    LABEL_LANG: "en",
+    MINIMAP: False,
+    WARM: False,
     SELECTED: None,
     SELECTED_FOR: None,
     LAST_MAP_CLICK: None,
@@ -63,7 +87,9 @@ DEFAULTS: dict[str, Any] = {
     INPUT_ERRORS: [],
 }
 #: Widgets whose values must survive a visit to another page.
-KEPT_WIDGETS = (BELT_KM, BELT_SIDE, ZONE_KINDS, MIN_CONFIDENCE, ADMIN_LEVELS, BASEMAP, CURRENT)
+KEPT_WIDGETS = (
+    *(BELT_KM, BELT_SIDE, ZONE_KINDS, MIN_CONFIDENCE, ADMIN_LEVELS, BASEMAP, LABEL_LANG, MINIMAP, CURRENT),
+)
 
 
 def init() -> None:
@@ -94,6 +120,8 @@ class MapOptions:
     zone_kinds: tuple[str, ...] | None
     admin_levels: tuple[int, ...]
     basemap: str | None
+    label_lang: str = "en"
+    minimap: bool = False
 
 
 def map_options() -> MapOptions:
@@ -105,6 +133,8 @@ def map_options() -> MapOptions:
         zone_kinds=None if kinds is None else tuple(kinds),
         admin_levels=levels,
         basemap=None if basemap == "none" else basemap,
+        label_lang="ar" if st.session_state.get(LABEL_LANG) == "ar" else "en",
+        minimap=bool(st.session_state.get(MINIMAP, False)),
     )
 
 

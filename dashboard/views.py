@@ -19,7 +19,7 @@ from streamlit_folium import st_folium
 
 from dashboard import state
 from geo.model import Analysis
-from geo.render import article, highlight, mapframing, tables, webassets, webmap
+from geo.render import article, highlight, mapcontrols, mapframing, tables, webassets, webmap
 
 MAP_HEIGHT = 620
 ARTICLE_HEIGHT = 520
@@ -59,10 +59,16 @@ def render_map(
         bounds=bounds,
         styles=styles,
         layer_control=False,
+        minimap=options.minimap,
+        label_lang=options.label_lang,
     )
     webassets.localize(m, webmap.DASHBOARD_ASSET_URL)
     layers = webmap.analysis_layers(
-        analysis, styles=styles, zone_kinds=options.zone_kinds, unit_names=unit_names
+        analysis,
+        styles=styles,
+        zone_kinds=options.zone_kinds,
+        unit_names=unit_names,
+        label_lang=options.label_lang,
     )
     view = st.session_state.get(state.VIEW)
     centre = zoom = None
@@ -87,6 +93,48 @@ def render_map(
         ref = highlight.parse_ref(click[1])  # every place and zone tooltip starts with its ref
         if highlight.resolve_ref(analysis, ref) is not None:
             state.select(ref, selection_key)
+    legend(analysis, styles, options)
+    if view is not None:  # a "go to" or a table row: open the popup of what the map was moved to
+        ref = highlight.parse_ref(st.session_state.get(state.SELECTED))
+        if ref is not None:
+            script = FOCUS_SCRIPT.replace("REF", ref).replace("NONCE", str(int(view[2])))
+            st.html(script, unsafe_allow_javascript=True)
+
+
+def legend(analysis: Analysis, styles: Mapping[str, Mapping[str, Any]], options: state.MapOptions) -> None:
+    """The legend of what the map shows, as a strip under it (never over the map)."""
+    kinds = [z.kind for z in analysis.zones if options.zone_kinds is None or z.kind in options.zone_kinds]
+    strip = mapcontrols.legend_strip_html(
+        styles, zone_kinds=kinds, place_kinds=[p.kind for p in analysis.places]
+    )
+    st.html(f"<style>{mapcontrols.LEGEND_STRIP_CSS}</style>{strip}")
+
+
+#: Opens the popup of a place or zone the map was asked to centre on. REF is a ref checked by
+#: geo.render.highlight.parse_ref (a letter and digits), NONCE the view's counter (a new request runs
+#: the script again); neither is ever article text.
+FOCUS_SCRIPT = """<script>(function () { /* NONCE */
+  var tries = 0;
+  (function go() {
+    var f = document.querySelector('iframe[title="streamlit_folium.st_folium"]'), w = f && f.contentWindow;
+    if (w && w.zaFocus && w.zaFocus("REF")) return;
+    if (++tries < 50) setTimeout(go, 200);
+  })();
+})();</script>"""
+#: A click on a highlighted word of the article centres the map on its place or zone and opens its
+#: popup, in the browser (no rerun). Installed once per page.
+TEXT_LINK_SCRIPT = """<script>(function () {
+  if (window.__zaTextLinks) return;
+  window.__zaTextLinks = true;
+  document.addEventListener("click", function (e) {
+    var el = e.target && e.target.closest && e.target.closest(".za-article [data-ref]");
+    if (!el) return;
+    var f = document.querySelector('iframe[title="streamlit_folium.st_folium"]'), w = f && f.contentWindow;
+    if (!w || !w.zaFocus) return;
+    var refs = (el.getAttribute("data-ref") || "").split(/\\s+/);
+    for (var i = 0; i < refs.length; i++) if (refs[i] && w.zaFocus(refs[i])) return;
+  });
+})();</script>"""
 
 
 def _ref_label(analysis: Analysis, ref: str | None, styles: Mapping[str, Mapping[str, Any]]) -> str:
@@ -131,8 +179,10 @@ def article_panel(analysis: Analysis, styles: Mapping[str, Mapping[str, Any]], s
             article.selection_html(analysis, selected, max_chars=PANEL_QUOTE_CHARS)
             + f"<style>{article.ARTICLE_CSS}</style>"
         )
+    st.caption("Click a highlighted word to show its place or zone on the map.")
     with st.container(height=ARTICLE_HEIGHT, border=True, key=state.ARTICLE_BOX):
         st.html(article.article_html(analysis, styles=styles, selected=selected))
+    st.html(TEXT_LINK_SCRIPT, unsafe_allow_javascript=True)
     anchor = highlight.focus_id(analysis, selected)  # "za-m-<int>": never text from the article
     if anchor is not None:
         script = SCROLL_SCRIPT.replace("ANCHOR", anchor).replace("BOX", state.ARTICLE_BOX)
@@ -218,3 +268,18 @@ def zones_table(
             "trigger": "Trigger words",
         },
     )
+    with st.expander("Details: how each zone was built"):
+        st.dataframe(
+            pd.DataFrame(tables.zone_details(analysis)),
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "ref": st.column_config.TextColumn("Ref", width="small"),
+                "label": "Zone",
+                "construction": "Construction",
+                "parameters": "Parameters",
+                "dataset": "Boundaries",
+                "confidence": st.column_config.NumberColumn("Confidence", format="%.2f"),
+                "reason": "Why here",
+            },
+        )

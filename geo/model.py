@@ -193,6 +193,55 @@ class Zone:
 
 
 @dataclass
+class Event:
+    """One incident the article reports (see :mod:`geo.events.extract`).
+
+    ``type`` is one of :data:`geo.events.kinds.EVENT_TYPES` and ``family`` its family (``attack``,
+    ``security_arrangement``, ``displacement``). ``date`` is ISO ``YYYY-MM-DD`` or ``None``;
+    ``date_source`` says where it came from (``text``, ``relative``, ``article``, ``none``) and
+    ``date_phrase`` the words that gave it. The place is the most specific place of the sentence
+    (``place_*``), with ACLED-style ``precision``: 1 town or village, 2 district, subdistrict or
+    near a town, 3 governorate or wider. ``actors`` are ids of ``data/actors.toml``; ``killed``
+    and ``wounded`` are ``None`` when the text gives no figure. ``historical`` marks a past event
+    the article recalls ("the 2014 attack"). Every span indexes the article text.
+    """
+
+    id: str
+    type: str
+    family: str
+    sentence: Span
+    trigger: Span
+    date: str | None = None
+    date_source: str = "none"
+    date_phrase: Span | None = None
+    place_id: str | None = None
+    place_name: str | None = None
+    place_kind: str | None = None
+    place_pcode: str | None = None
+    governorate_pcode: str | None = None
+    district_pcode: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    precision: int | None = None
+    actors: list[str] = field(default_factory=list)
+    actor_spans: list[Span] = field(default_factory=list)
+    killed: int | None = None
+    wounded: int | None = None
+    casualty_spans: list[Span] = field(default_factory=list)
+    historical: bool = False
+    confidence: float = 0.5
+    reason: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON object of an event (spans as ``{start, end, text}``)."""
+        out = asdict(self)
+        if self.lat is not None and self.lon is not None:
+            out["lat"], out["lon"] = round(self.lat, 6), round(self.lon, 6)
+        out["confidence"] = round(self.confidence, 3)
+        return out
+
+
+@dataclass
 class Analysis:
     """Everything Zone Atlas derived from one article."""
 
@@ -203,3 +252,4 @@ class Analysis:
     zones: list[Zone] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     unanchored_triggers: list[Span] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)

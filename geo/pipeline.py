@@ -66,6 +66,7 @@ def analyze(text: str, source: str = "pasted text", settings: Settings | None = 
     that names no place (the notes group them by zone kind). Any ``str`` is accepted: lone
     surrogates become U+FFFD (:func:`well_formed`), one for one, so offsets are unchanged.
     """
+    from geo.events.extract import extract_events
     from geo.text.reading import detect_language
     from geo.text.resolve import geoparse
     from geo.text.tokens import tokenize
@@ -89,7 +90,7 @@ def analyze(text: str, source: str = "pasted text", settings: Settings | None = 
     labels = {kind: rule.label for kind, rule in rules.kinds.items()}
     notes += unanchored_notes(result.unanchored_triggers, labels)
     notes += skipped_notes(result.skipped, labels)
-    return Analysis(
+    analysis = Analysis(
         source=source,
         text=text,
         lang=lang,
@@ -98,6 +99,8 @@ def analyze(text: str, source: str = "pasted text", settings: Settings | None = 
         notes=notes,
         unanchored_triggers=list(result.unanchored),
     )
+    analysis.events = extract_events(analysis, tokens=tokens)  # incidents: date, place, type, actors
+    return analysis
 
 
 def unanchored_notes(triggers: Iterable[Trigger], labels: dict[str, str]) -> list[str]:

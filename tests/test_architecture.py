@@ -19,7 +19,10 @@ GEO = Path(__file__).resolve().parent.parent / "geo"
 STAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
     # geo.text.normalize is the folding that both the gazetteer (data) and the text stage key
     # names by: pure string functions with no geo imports, so it sits below both
-    ("base", ("geo", "geo.errors", "geo.config", "geo.model", "geo.files", "geo.accounts", "geo.text.normalize")),
+    (
+        "base",
+        ("geo", "geo.errors", "geo.config", "geo.model", "geo.files", "geo.accounts", "geo.text.normalize"),
+    ),
     ("data", ("geo.data",)),
     ("text", ("geo.text",)),
     ("zones", ("geo.zones",)),
@@ -75,7 +78,9 @@ def imports_of(path: Path, module: str) -> set[str]:
                 anchor = anchor[: len(anchor) - node.level + 1]
                 base = ".".join([*anchor, base] if base else anchor)
             # ``from geo.text import resolve`` imports the module geo.text.resolve
-            names = [f"{base}.{alias.name}" if f"{base}.{alias.name}" in known else base for alias in node.names]
+            names = [
+                f"{base}.{alias.name}" if f"{base}.{alias.name}" in known else base for alias in node.names
+            ]
         else:
             continue
         for name in names:
@@ -162,7 +167,9 @@ def test_the_library_never_imports_streamlit() -> None:
         ("geo.zones.derivation", "from ..render import webmap\n", {"geo.render.webmap"}),
     ],
 )
-def test_the_import_reader_sees_every_form(module: str, source: str, expected: set[str], tmp_path: Path) -> None:
+def test_the_import_reader_sees_every_form(
+    module: str, source: str, expected: set[str], tmp_path: Path
+) -> None:
     path = tmp_path / "mod.py"
     path.write_text(source)
     assert imports_of(path, module) == expected

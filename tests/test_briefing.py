@@ -16,7 +16,7 @@ from PIL import Image
 
 from geo.errors import ExportError
 from geo.model import Analysis, Mention, Place, Span
-from geo.render import briefing, mapview, staticmap
+from geo.render import briefing, briefingtext, mapview, staticmap
 
 ATTRIBUTION = "Boundaries: OCHA / Central Statistics Office Iraq, COD-AB 2019-06-03"
 PREPARED = dt.datetime(2024, 5, 7, 9, 30, tzinfo=dt.UTC)
@@ -216,3 +216,88 @@ def test_seed_briefing_pdf(browser: object, seed_analysis: Analysis, tmp_path: P
         assert place.name_ar in text, place.name_ar
         assert place.name in text, place.name
     assert ATTRIBUTION in text
+
+
+# --- the bottom line, the datasets used, each quote once ---------------------------------------------
+
+
+def _with_geonames_town(analysis: Analysis) -> Analysis:
+    """``analysis`` plus Baghdad read from GeoNames, named in a sentence the zone's sentence overlaps."""
+    text = analysis.text
+    start = text.index("نينوى")
+    sentence = Span(text.rfind("\n", 0, start) + 1, len(text) + 0, text[text.rfind("\n", 0, start) + 1 :])
+    wider = Span(sentence.start, sentence.end, sentence.text)
+    analysis.places.append(
+        Place(
+            id="gn:98182", name="Baghdad", name_ar="بغداد", kind="city", country="IQ", lat=33.34, lon=44.40,
+            confidence=0.9, mentions=[Mention(start, start + 5, "نينوى", wider)], governorate="Baghdad",
+            dataset="geonames",
+        )
+    )
+    belt = analysis.zones[1]
+    belt.sentence = Span(belt.sentence.start, belt.sentence.end - 1, belt.sentence.text[:-1])  # one short
+    return analysis
+
+
+def test_bottom_line_says_what_where_when_and_what_to_check() -> None:
+    lines = briefingtext.bottom_line(hand_analysis(), STYLES, published="2024-05-03")
+    assert 3 <= len(lines) <= 5
+    text = " ".join(lines)
+    assert lines[0].startswith("The article describes a joint operations room (Diyala) and a security")
+    assert "Diyala" in lines[1] and "Kirkuk" in lines[1]
+    assert "The article is dated 2024-05-03." in lines
+    assert "governorate" in text
+    undated = " ".join(briefingtext.bottom_line(hand_analysis(), STYLES))
+    assert "date is not known" in undated
+    assert briefingtext.bottom_line(empty_analysis(), STYLES)[0].startswith("No places were found")
+
+
+def test_dates_and_notes_for_readers() -> None:
+    assert briefingtext.as_date(dt.datetime(2024, 5, 3, 7, 0)) == "2024-05-03"
+    assert briefingtext.as_date("2024-05-03T07:00:00Z") == "2024-05-03"
+    assert briefingtext.as_date("early May 2024") == "early May 2024"
+    assert briefingtext.as_date(None) == ""
+    note = "6 mentions of 'هجمات' (Attacks) name no place (at 657, 951, 1060 and 1 more); no zone drawn"
+    assert briefingtext.reader_note(note) == "6 mentions of 'هجمات' (Attacks) name no place; no zone drawn"
+    assert briefingtext.reader_note("no zone for Baghdad; 1 mention at 2448") == "no zone for Baghdad; 1 mention"
+
+
+def test_used_datasets_follow_the_places_and_zones() -> None:
+    known = ["cod_ab_iraq", "cod_ab_syria", "geonames_cities", "iom_dtm", "natural_earth_admin0_10m"]
+    analysis = _with_geonames_town(hand_analysis())
+    analysis.zones[1].dataset = "cod_ab_iraq@2019-06-03; cod_ab_syria@2020-12-17"
+    used = briefingtext.used_datasets(analysis, known, countries_drawn=True)
+    assert used == {"cod_ab_iraq", "cod_ab_syria", "geonames_cities", "natural_earth_admin0_10m"}
+    assert "geonames_cities" not in briefingtext.used_datasets(hand_analysis(), known)
+
+
+def test_overlapping_sentences_are_quoted_once() -> None:
+    analysis = _with_geonames_town(hand_analysis())
+    quotes = briefing.key_quotes(analysis, styles=STYLES)
+    belt_quotes = [q for q in quotes if "الفراغات" in q.text]
+    assert len(belt_quotes) == 1 and len(quotes) == 2
+    assert "Baghdad" in belt_quotes[0].gloss and "Security vacuum belt" in belt_quotes[0].gloss
+
+
+@needs_poppler
+def test_pdf_puts_the_bottom_line_and_dates_first_and_credits_what_it_used(
+    tmp_path: Path, static_map: mapview.SnapshotResult
+) -> None:
+    analysis = _with_geonames_town(hand_analysis())
+    analysis.notes = ["2 mentions of 'هجمات' (Attacks) name no place (at 13, 122); no zone drawn"]
+    result = briefing.write_briefing(
+        analysis, tmp_path / "b.pdf", snapshot=static_map, styles=STYLES, prepared=PREPARED,
+        published=dt.date(2024, 5, 3), title="غرف العمليات في ديالى",
+    )
+    text = _pdftotext(result.path)
+    flat = " ".join(text.split())
+    assert "Article date: 2024-05-03" in flat and "Prepared: 2024-05-07 09:30 UTC" in flat
+    assert flat.index("Bottom line") < flat.index("Zones") < flat.index("Key quotes")
+    assert "The article is dated 2024-05-03." in flat and "joint operations room (Diyala)" in flat
+    assert flat.count("غرف العمليات في ديالى") == 1  # the title once: the map has none of its own
+    for quote in briefing.key_quotes(analysis, styles=STYLES):
+        assert flat.count(" ".join(quote.text.split())[:25]) == 1, quote.text[:25]
+    assert "characters" not in flat and "(at 13" not in flat
+    geonames = flat[flat.index("GeoNames cities15000") :]
+    assert "used here: yes" in geonames[: geonames.index("IOM DTM")]  # the GeoNames town was used
+    assert "Towns: GeoNames (geonames.org), CC BY 4.0" in flat

@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 import pytest
 from sample_analysis import STYLES, TEXT, XSS_NAME, make_analysis, make_hostile_analysis
 
-from geo.model import Analysis, Span, Zone
+from geo.model import Analysis, Mention, Span, Zone
 from geo.render import article, highlight, popups, tables
 
 
@@ -242,3 +242,56 @@ def test_every_occurrence_of_a_merged_zone_is_marked() -> None:
     marks = [m for m in article.marks_of(analysis, STYLES) if m.role == "trigger" and m.refs == ("Z2",)]
     assert {(m.start, m.end) for m in marks} == {(zone.trigger.start, zone.trigger.end), (0, 5)}
     assert [m.sentence for m in marks if (m.start, m.end) == (0, 5)] == [None]
+
+
+# --- popups in the analyst's words ------------------------------------------------------------------
+
+
+def _text(fragment: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", " ", fragment))
+
+
+def test_place_popup_says_how_sure_and_why() -> None:
+    analysis = make_analysis()
+    popup = _text(popups.place_popup_html(analysis, 0))  # Baghdad, two mentions, "around"
+    for needle in ("Baghdad", "بغداد", "city", "Governorate", "Confidence", "0.95 (high)", "Why", "Named 2 times", "GeoNames"):
+        assert needle in popup, needle
+    assert "“around”" in popup  # the spatial word the text used
+    kirkuk = _text(popups.place_popup_html(analysis, 2))
+    assert "0.35 (low)" in kirkuk and "(review)" in kirkuk
+    analysis.places[1].reason = "the governorate named with its seat"  # type: ignore[attr-defined]
+    assert "the governorate named with its seat" in _text(popups.place_popup_html(analysis, 1))
+
+
+def test_zone_popup_has_no_construction_parameters() -> None:
+    analysis = make_analysis()
+    for j in range(len(analysis.zones)):
+        popup = _text(popups.zone_popup_html(analysis, j, STYLES, {"IQG10Q01": "Al-Khalis"}))
+        for needle in ("Built as", "seat_and_area", "modified_area", "point_area_level", "ring_inner_km",
+                       "cod_ab_iraq@", "Boundaries"):
+            assert needle not in popup, (j, needle)
+    diyala = _text(popups.zone_popup_html(analysis, 0, STYLES, {"IQG10Q01": "Al-Khalis"}))
+    assert "Places" in diyala and "Diyala" in diyala and "Al-Khalis" in diyala and "17,685 km²" in diyala
+    assert "Why here" not in diyala
+    analysis.zones[0].reason = "the room is said to be in Diyala"  # type: ignore[attr-defined]
+    analysis.zones[0].confidence = 0.8  # type: ignore[attr-defined]
+    reasoned = _text(popups.zone_popup_html(analysis, 0, STYLES))
+    assert "Why here" in reasoned and "the room is said to be in Diyala" in reasoned and "0.80 (medium)" in reasoned
+
+
+def test_popup_quotes_are_trimmed() -> None:
+    text = "كلمة " * 120 + "في كركوك" + " كلمة" * 120
+    start = text.index("كركوك")
+    sentence = Span(0, len(text), text)
+    place = make_analysis().places[2]
+    place.mentions = [Mention(start, start + 5, "كركوك", sentence)]
+    analysis = Analysis(source="t", text=text, lang="ar", places=[place])
+    quote = _text(popups.place_popup_html(analysis, 0)).split("Why")[1]
+    assert "كركوك" in quote and len(quote) < popups.POPUP_QUOTE_CHARS + 120
+
+
+def test_zone_details_keep_the_construction_for_the_table() -> None:
+    rows = tables.zone_details(make_analysis())
+    assert [r["construction"] for r in rows] == ["seat_and_area", "seat_and_area", "modified_area"]
+    assert rows[2]["parameters"] == "ring_inner_km = 15; ring_outer_km = 50"
+    assert rows[0]["dataset"] == "cod_ab_iraq@2019-06-03" and rows[0]["reason"] == ""

@@ -1,4 +1,4 @@
-"""Articles page: paste text or upload files, see how each was read, pick the one to map."""
+"""Articles page: paste text or upload files (kept in the workspace store), see how each was read."""
 
 from __future__ import annotations
 
@@ -7,11 +7,19 @@ import logging
 import pandas as pd
 import streamlit as st
 
-from dashboard import inputs, loaders, state
-from geo.errors import InputError
+from dashboard import inputs, loaders, state, workspace
+from geo.errors import InputError, ZoneAtlasError
 from geo.render import article
 
 log = logging.getLogger("dashboard")
+
+
+def _store(record: inputs.ArticleRecord, errors: list[str]) -> None:
+    """Keep the article in the workspace store (it survives reloads and restarts)."""
+    try:
+        workspace.save(record)
+    except ZoneAtlasError as exc:
+        errors.append(f"{record.source}: shown in this session only, not kept in the workspace: {exc}")
 
 
 def _take_uploads(widget_key: str) -> None:
@@ -29,6 +37,7 @@ def _take_uploads(widget_key: str) -> None:
             errors.append(f"{upload.name}: the file could not be read as an article.")
             continue
         added = inputs.add(st.session_state[state.ARTICLES], record)
+        _store(record, errors)
     if added is not None:
         st.session_state[state.CURRENT] = added
     st.session_state[state.INPUT_ERRORS] = errors
@@ -48,7 +57,9 @@ def _take_paste() -> None:
         st.session_state[state.INPUT_ERRORS] = [str(exc)]
         return
     st.session_state[state.CURRENT] = inputs.add(st.session_state[state.ARTICLES], record)
-    st.session_state[state.INPUT_ERRORS] = []
+    errors: list[str] = []
+    _store(record, errors)
+    st.session_state[state.INPUT_ERRORS] = errors
     st.session_state[state.PASTE_TEXT] = ""
     st.session_state[state.PASTE_NAME] = ""
 
@@ -70,7 +81,7 @@ with upload_column:
         type=list(inputs.UPLOAD_TYPES),
         accept_multiple_files=True,
         key=widget_key,
-        max_upload_size=inputs.WIDGET_MAX_MB,
+        max_upload_size=inputs.UPLOAD_BOX_MB,
         on_change=_take_uploads,
         args=(widget_key,),
     )
@@ -109,8 +120,11 @@ st.dataframe(
     width="stretch",
     column_config={"current": st.column_config.CheckboxColumn("Shown", width="small")},
 )
-st.caption("Choose the article to map with the selector in the sidebar.")
-st.button("Remove the shown article", on_click=_remove_current, disabled=len(articles) < 2)
+st.caption(
+    "The articles opened in this session. Every upload and pasted text is kept in the workspace "
+    f"({workspace.folder()}): choose any stored article with the picker in the sidebar."
+)
+st.button("Close the shown article", on_click=_remove_current, disabled=len(articles) < 2)
 
 record = articles[st.session_state[state.CURRENT]]
 analysis = loaders.analysis_for(record.text, record.source, state.settings())

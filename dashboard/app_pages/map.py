@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import controls, inputs, loaders, state, views
+from dashboard import controls, inputs, loaders, state, views, workspace
+from dashboard.corrections import panel as corrections_panel
 from dashboard.downloads import render_downloads
 from geo.errors import ZoneAtlasError
 from geo.pipeline import Settings
@@ -25,7 +26,7 @@ options = state.map_options()
 
 try:
     with st.spinner("Reading the article…"):
-        analysis = loaders.analysis_for(record.text, record.source, settings)
+        analysis = workspace.analysis_for(record, settings)  # with the stored corrections applied
         # the view frames the article's places whatever the settings, so changing them never moves it
         overview = (
             analysis
@@ -39,10 +40,16 @@ except ZoneAtlasError as exc:
 selection_key = loaders.selection_key(record.text, settings)
 state.selected(selection_key)
 
-st.html(f'<h4 dir="auto" style="margin:0">{highlight.escape(record.label)}</h4>')  # titles are article text
+title = record.title.strip() or record.source
+st.html(  # titles are article text
+    f'<h4 dir="auto" style="margin:0;unicode-bidi:plaintext">{highlight.escape(title)}</h4>'
+)
+seed = "The sample article · add your own under Articles · " if record.source == inputs.SEED_PATH.name else ""
 st.caption(
-    f"{inputs.language_name(analysis.lang)} · {len(analysis.places)} places · {len(analysis.zones)} zones · "
-    f"belt {settings.belt_km:g} km ({settings.belt_side}) · minimum confidence {settings.min_confidence:.2f}"
+    f"{seed}{inputs.language_name(analysis.lang)} · "
+    f"{len(analysis.places)} places · {len(analysis.zones)} zones · "
+    f"belt {settings.belt_km:g} km ({settings.belt_side}) · minimum confidence {settings.min_confidence:.2f} · "
+    "click a place, a zone or a highlighted word"
 )
 if not analysis.places:
     st.warning(
@@ -66,6 +73,7 @@ selected = state.selected(selection_key)
 with text_column:
     views.goto_select(analysis, styles, selection_key)
     views.article_panel(analysis, styles, selected)
+    corrections_panel(record)  # analysts: re-resolve, drop, add; everyone: who corrected it
 
 # Only the open tab runs (lazy tabs): the map paints sooner, and the exports are only built when
 # the analyst opens Downloads.

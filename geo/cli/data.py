@@ -41,13 +41,20 @@ def run_boundaries(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     """Add the parsers of ``fetch``, ``assets``, ``boundaries``."""
     p = sub.add_parser("fetch", help="download (or copy from a mirror) and verify the public datasets")
-    p.add_argument("--mirror", metavar="DIR", help="copy from this local folder instead of downloading "
-                   "(default: $ZONE_ATLAS_MIRROR)")
-    p.add_argument("--dataset", action="append", metavar="ID",
-                   help="only this dataset (repeatable); default: all in data/sources.toml")
+    p.add_argument(
+        "--mirror",
+        metavar="DIR",
+        help="copy from this local folder instead of downloading (default: $ZONE_ATLAS_MIRROR)",
+    )
+    p.add_argument(
+        "--dataset",
+        action="append",
+        metavar="ID",
+        help="only this dataset (repeatable); default: all in data/sources.toml",
+    )
     p.set_defaults(func=run_fetch)
 
     p = sub.add_parser("assets", help="install the map's JavaScript/CSS libraries locally (npm, once)")

@@ -13,7 +13,9 @@ def _size(value: str) -> tuple[int, int]:
     try:
         width, height = (int(v) for v in value.lower().split("x"))
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected WIDTHxHEIGHT in pixels, e.g. 1600x1000, got {value!r}") from None
+        raise argparse.ArgumentTypeError(
+            f"expected WIDTHxHEIGHT in pixels, e.g. 1600x1000, got {value!r}"
+        ) from None
     return width, height
 
 
@@ -48,8 +50,15 @@ def run_export(args: argparse.Namespace) -> int:
                 tqdm.write(f"warning: {name}: {warning}", file=sys.stderr)
             analysis = analyze(article.text, source=str(name), settings=settings)
             results = export_analysis(
-                analysis, out, formats=formats, briefing_format=args.briefing or "pdf", stem=stem,
-                title=article.title, settings=settings, size=args.size, scale=args.scale,
+                analysis,
+                out,
+                formats=formats,
+                briefing_format=args.briefing or "pdf",
+                stem=stem,
+                title=article.title,
+                settings=settings,
+                size=args.size,
+                scale=args.scale,
                 timeout_s=args.timeout,
             )
         except DataSourceError:
@@ -73,28 +82,57 @@ def run_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     """Add the parsers of ``export``."""
-    p = sub.add_parser("export", help="export articles' maps (PNG, HTML), data (GeoJSON, GeoPackage, CSV, "
-                       "KML) and briefings (PDF, HTML); no format flag = all of them")
+    p = sub.add_parser(
+        "export",
+        help="export articles' maps (PNG, HTML), data (GeoJSON, GeoPackage, CSV, "
+        "KML) and briefings (PDF, HTML); no format flag = all of them",
+    )
     p.add_argument("articles", nargs="+", metavar="ARTICLE", help="article files (text or HTML)")
     p.add_argument("--out", required=True, metavar="DIR", help="existing folder to write into")
-    p.add_argument("--png", action="store_true", help="map snapshot (headless Chromium, else a static fallback)")
+    p.add_argument(
+        "--png", action="store_true", help="map snapshot (headless Chromium, else a static fallback)"
+    )
     p.add_argument("--html", action="store_true", help="interactive map as one offline HTML file")
     p.add_argument("--geojson", action="store_true", help="places and zones as two GeoJSON files")
     p.add_argument("--gpkg", action="store_true", help="one GeoPackage with layers places and zones")
     p.add_argument("--csv", action="store_true", help="places (lat/lon, WKT) and zones (WKT) as CSV")
     p.add_argument("--kml", action="store_true", help="places and zones as one KML file")
     p.add_argument("--briefing", choices=["pdf", "html"], help="analyst briefing in this format")
-    p.add_argument("--belt-km", type=float, default=20.0, metavar="KM",
-                   help="width of the security-vacuum belt in km (default 20)")
-    p.add_argument("--belt-side", choices=["federal", "both"], default="federal",
-                   help="side of the Kurdistan Region line the belt covers (default federal)")
-    p.add_argument("--min-confidence", type=float, default=0.0, metavar="X",
-                   help="drop places below this confidence before zones are drawn (default 0)")
-    p.add_argument("--size", type=_size, default=(1600, 1000), metavar="WxH",
-                   help="map snapshot size in CSS pixels (default 1600x1000)")
+    p.add_argument(
+        "--belt-km",
+        type=float,
+        default=20.0,
+        metavar="KM",
+        help="width of the security-vacuum belt in km (default 20)",
+    )
+    p.add_argument(
+        "--belt-side",
+        choices=["federal", "both"],
+        default="federal",
+        help="side of the Kurdistan Region line the belt covers (default federal)",
+    )
+    p.add_argument(
+        "--min-confidence",
+        type=float,
+        default=0.0,
+        metavar="X",
+        help="drop places below this confidence before zones are drawn (default 0)",
+    )
+    p.add_argument(
+        "--size",
+        type=_size,
+        default=(1600, 1000),
+        metavar="WxH",
+        help="map snapshot size in CSS pixels (default 1600x1000)",
+    )
     p.add_argument("--scale", type=int, choices=[1, 2], default=1, help="snapshot pixel scale (default 1)")
-    p.add_argument("--timeout", type=float, default=45.0, metavar="S",
-                   help="seconds to wait for the browser before the static fallback (default 45)")
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=45.0,
+        metavar="S",
+        help="seconds to wait for the browser before the static fallback (default 45)",
+    )
     p.set_defaults(func=run_export)

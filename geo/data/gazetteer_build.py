@@ -32,6 +32,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from geo.data import gazetteer_more as more
 from geo.data import sources
 from geo.data.gazetteer_model import KIND_ORDER, Entry, Gazetteer
 from geo.data.gazetteer_names import (
@@ -55,7 +56,7 @@ from geo.text.normalize import fold, has_arabic
 log = logging.getLogger(__name__)
 
 #: Bump when the gazetteer's content or layout changes, so stale caches are rebuilt.
-BUILD_VERSION = 13
+BUILD_VERSION = 15
 
 BOUNDARY_FILES = {
     0: "irq_admbnda_adm0_cso_itos_20190603.geojson",
@@ -82,12 +83,43 @@ def source_files() -> dict[str, Path | None]:
     paths: dict[str, Path | None] = {}
     for level, name in BOUNDARY_FILES.items():
         paths[f"adm{level}"] = sources.dataset_path("cod_ab_iraq", name)
-    for label, (ds, name) in {"geonames": GEONAMES_FILE, "dtm": DTM_FILE}.items():
+    optional = {"geonames": GEONAMES_FILE, "dtm": DTM_FILE, "wof": more.WOF_FILE, "world": more.WORLD_FILE}
+    for label, (ds, name) in optional.items():
         paths[label] = _optional(ds, name)
     ds, names = SYRIA_FILES
     for i, name in enumerate(names):
         paths[f"syria{i}"] = _optional(ds, name)
     return paths
+
+
+_LATIN_ARTICLES = (
+    *("al-", "al ", "el-", "el ", "ad-", "ad ", "ar-", "as-", "ash-", "ash ", "at-", "az-", "an-"),
+)
+
+
+def without_article(name: str) -> str | None:
+    """A Latin name without its leading Arabic article (Al Qamishli -> Qamishli), or None.
+
+    >>> without_article("Al Qamishli"), without_article("Alqosh")
+    ('Qamishli', None)
+    """
+    lower = name.lower()
+    for art in _LATIN_ARTICLES:
+        if lower.startswith(art) and len(name) - len(art) >= 4 and name[len(art)].isalpha():
+            rest = name[len(art) :].strip()
+            return rest[0].upper() + rest[1:] if rest else None
+    return None
+
+
+def dash_parts(name: str) -> tuple[str, ...]:
+    """The parts of an IOM DTM name written "<area>-<place>" (Laylan-Al Abadat, القيارة-الجدعة),
+    each of at least four letters and not a number."""
+    if "-" not in name or name.lower().startswith(_LATIN_ARTICLES):
+        return ()
+    parts = [p.strip() for p in name.split("-")]
+    if len(parts) != 2:
+        return ()
+    return tuple(p for p in parts if len(p) >= 4 and not any(ch.isdigit() for ch in p))
 
 
 def _optional(dataset_id: str, filename: str) -> Path | None:
@@ -111,10 +143,20 @@ def build_gazetteer(inputs: dict[str, Path | None] | None = None) -> tuple[Gazet
     else:
         builder.notes.append("Syria COD-AB absent: Syrian governorates are not in the gazetteer.")
     builder.add_geonames(inputs.get("geonames"))
+    counts = {"features": more.add_features(builder)}
+    if inputs.get("world") is not None:
+        counts["abroad"] = more.add_world(builder, inputs["world"])  # type: ignore[arg-type]
+    else:
+        builder.notes.append("GeoNames cities500 absent: most places abroad are not in the gazetteer.")
     if inputs.get("dtm") is not None:
         builder.add_dtm(inputs["dtm"])  # type: ignore[arg-type]
     else:
         builder.notes.append("IOM DTM master list absent: villages and camps are not in the gazetteer.")
+    if inputs.get("wof") is not None:
+        counts["wof"] = more.add_wof(builder, inputs["wof"])  # type: ignore[arg-type]
+    else:
+        builder.notes.append("Who's On First places absent: most Iraqi villages are not in the gazetteer.")
+    log.info("gazetteer: entries added from the larger sources %s", more.describe_counts(counts))
     builder.add_aliases(read_aliases(ALIASES_FILE))
     lexicon = read_toml(LEXICON_FILE)
     return builder.finish(lexicon.get("ambiguous", {}), lexicon_words(lexicon))
@@ -133,7 +175,8 @@ class _Builder:
 
     def _add(self, entry: Entry, names: Iterable[str], geometry: Any = None) -> int:
         self.entries.append(entry)
-        self.names.append({n for n in (clean_name(x) for x in names if x) if n})
+        cleaned = {n for n in (clean_name(x) for x in names if x) if n}
+        self.names.append(cleaned | {bare for n in cleaned if (bare := without_article(n))})
         if geometry is not None:
             import shapely
 
@@ -401,6 +444,7 @@ class _Builder:
                     clean_name(r.get("Location Name", "")),
                     clean_name(r.get("Arabic Name", "")),
                 )
+                parts = dash_parts(name_en) + dash_parts(name_ar)
                 keys = {fold(name_en), fold(name_ar)} - {""}
                 near = any(
                     haversine_km(self.entries[i].lat, self.entries[i].lon, lat, lon) < 10
@@ -428,7 +472,7 @@ class _Builder:
                     dataset="iom_dtm",
                     strength="cue",
                 )
-                i = self._add(entry, (name_en, name_ar))
+                i = self._add(entry, (name_en, name_ar, *parts))
                 for k in keys:
                     existing.setdefault(k, []).append(i)
 

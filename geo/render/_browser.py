@@ -36,11 +36,11 @@ CHROMIUM_ARGS = (
     "--disable-quic",
     "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost",
 )
-#: JavaScript that is true once a Leaflet map has been built and drawn.
+#: JavaScript that is true once a Leaflet map has been built and drawn (and its names placed).
 LEAFLET_READY = (
     "() => { const c = document.querySelector('.leaflet-container');"
     " return !!c && c.clientWidth > 0 && document.readyState === 'complete'"
-    " && !document.querySelector('.leaflet-zoom-anim'); }"
+    " && !document.querySelector('.leaflet-zoom-anim') && !window.zaLabelsPending; }"
 )
 _ALLOWED_SCHEMES = ("file:", "data:", "blob:", "about:")
 _LOCAL_HOSTS = ("localhost", "127.0.0.1", "[::1]")
@@ -164,6 +164,8 @@ def _work(job: dict[str, Any]) -> None:
             page.goto(job["url"], wait_until="load", timeout=timeout)
             page.wait_for_function(job["ready"], timeout=timeout)
             page.evaluate("() => document.fonts.ready.then(() => true)")
+            # the fonts may change the names' sizes: place them again with the final fonts
+            page.evaluate("() => { if (window.zaLabelEngine) window.zaLabelEngine.run(); }")
             # two animation frames: Leaflet's last redraw has been painted
             page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
             page.screenshot(path=job["out"], full_page=False, timeout=timeout)

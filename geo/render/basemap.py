@@ -2,8 +2,9 @@
 
 Drawn as vector layers from bundled or cached data, never from tiles, so the map has its bearings
 with no internet: the countries around Iraq (Natural Earth, :func:`geo.data.boundaries.load_countries`),
-the rivers, lakes, marshes and ranges of ``data/physical_features.toml`` (``[[feature]]`` tables
-with ``id, kind, name_en, name_ar, points = [[lon, lat], ...], line``), and the governorate seats of
+the rivers, lakes, marshes, ranges and mountains of ``data/physical_features.toml`` (``[[feature]]``
+tables with ``id``, ``kind`` or ``type``, ``name_en`` or ``name``, ``name_ar``, ``points`` and
+optionally ``line``), and the governorate seats of
 ``data/governorate_seats.toml`` as the towns. Their names are labels (:mod:`geo.render.labels`).
 
 OpenStreetMap tiles stay an option (:func:`osm_layer`); they need the internet, and when their
@@ -44,6 +45,14 @@ FEATURE_STYLES: dict[str, dict[str, Any]] = {
     "marsh": {"color": "#7fa9b8", "weight": 0.6, "fillColor": "#cfe3e3", "fillOpacity": 0.8, "dashArray": "2 3"},
     "range": {"color": "#a88a6a", "weight": 1.2, "opacity": 0.75, "dashArray": "1 4", "lineCap": "round"},
 }
+#: How the features drawn as points look (towns, lakes and marshes known by their centre, peaks).
+POINT_STYLES: dict[str, dict[str, Any]] = {
+    "town": {"radius": 2.5, "weight": 1, "color": "#444444", "fillColor": "#ffffff", "fillOpacity": 1},
+    "lake": {"radius": 5, "weight": 0.8, "color": "#6d9ec9", "fillColor": "#b7d3ea", "fillOpacity": 1},
+    "marsh": {"radius": 5, "weight": 0.8, "color": "#7fa9b8", "fillColor": "#cfe3e3", "fillOpacity": 1},
+    "mountain": {"radius": 2.5, "weight": 1, "color": "#7b5a3a", "fillColor": "#a88a6a", "fillOpacity": 1},
+    "range": {"radius": 2.5, "weight": 1, "color": "#7b5a3a", "fillColor": "#a88a6a", "fillOpacity": 1},
+}
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 OSM_ATTRIBUTION = "&copy; OpenStreetMap contributors"
 #: Shown on the map when OpenStreetMap tiles fail to load (no internet).
@@ -64,18 +73,35 @@ class PhysicalFeature:
     line: bool
 
 
+#: Kinds drawn as a line through their points when the file does not say (``line``).
+LINE_KINDS = ("river", "range", "wadi", "valley")
+
+
+def _lon_lat(point: Any) -> tuple[float, float]:
+    """A ``[lon, lat]`` or ``[lat, lon]`` pair as (lon, lat).
+
+    Around Iraq every longitude (east of 34 E) is larger than every latitude (south of 42 N),
+    so the larger number is the longitude, whichever order the file writes.
+    """
+    a, b = float(point[0]), float(point[1])
+    return (a, b) if a > b else (b, a)
+
+
 def _feature(raw: dict[str, Any]) -> PhysicalFeature:
-    points = tuple((float(p[0]), float(p[1])) for p in raw["points"])
+    """One ``[[feature]]`` table: ``kind`` (or ``type``), ``name_en`` (or ``name``), ``points``."""
+    points = tuple(_lon_lat(p) for p in raw["points"])
     if not points or not all(-180 <= x <= 180 and -90 <= y <= 90 for x, y in points):
-        msg = f"points must be [[lon, lat], ...] in degrees, got {raw['points']!r}"
+        msg = f"points must be coordinate pairs in degrees, got {raw['points']!r}"
         raise ValueError(msg)
+    kind = str(raw.get("kind") or raw["type"])
+    line = raw.get("line")
     return PhysicalFeature(
         id=str(raw["id"]),
-        kind=str(raw["kind"]),
-        name_en=str(raw.get("name_en") or ""),
+        kind=kind,
+        name_en=str(raw.get("name_en") or raw.get("name") or ""),
         name_ar=str(raw.get("name_ar") or ""),
         points=points,
-        line=bool(raw.get("line", False)),
+        line=bool(line) if line is not None else (kind in LINE_KINDS and len(points) > 1),
     )
 
 
@@ -174,10 +200,10 @@ def basemap_geojson() -> str:
             }
         )
     for feature in physical_features():
-        if feature.kind not in FEATURE_STYLES:
+        if feature.kind not in DRAWN_KINDS:
             continue
         geom = feature_geometry(feature)
-        if geom.is_empty or geom.geom_type == "Point":
+        if geom.is_empty:
             continue
         features.append(
             {"type": "Feature", "properties": {"k": feature.kind}, "geometry": shapely.geometry.mapping(geom)}
@@ -186,20 +212,24 @@ def basemap_geojson() -> str:
 
 
 class BasemapLayer(folium.map.Layer):
-    """The offline basemap as one non-interactive ``L.geoJson``, under every other layer."""
+    """The offline basemap as one non-interactive ``L.geoJson``: countries under every other layer,
+    rivers, lakes, ranges and towns over the boundaries' fill and under the zones' markers."""
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        {{ this._parent.get_name() }}.createPane("zaBase");
-        {{ this._parent.get_name() }}.getPane("zaBase").style.zIndex = 250;
+        {{ this._parent.get_name() }}.createPane("zaBase").style.zIndex = 250;
+        {{ this._parent.get_name() }}.createPane("zaWater").style.zIndex = 420;
+        {{ this._parent.get_name() }}.getPane("zaWater").style.pointerEvents = "none";
         var {{ this.get_name() }} = L.geoJson({{ this.data_json }}, {
             pane: "zaBase", interactive: false,
             style: function (f) { var s = {{ this.styles|tojson }}; return s[f.properties.k] || s.country; },
             pointToLayer: function (f, ll) {
-                return L.circleMarker(ll, {pane: "zaBase", interactive: false, radius: 2.5, weight: 1,
-                                           color: "#444", fillColor: "#fff", fillOpacity: 1});
-            }
+                var p = {{ this.points|tojson }}, s = p[f.properties.k] || p.town;
+                return L.circleMarker(ll, L.extend({interactive: false}, s));
+            },
+            // countries under everything; rivers, lakes, ranges and towns over the boundaries' fill
+            onEachFeature: function (f, layer) { if (f.properties.k !== "country") layer.options.pane = "zaWater"; }
         });
         {% endmacro %}
         """
@@ -209,6 +239,7 @@ class BasemapLayer(folium.map.Layer):
         super().__init__(name="Basemap: countries, rivers, lakes (offline)", overlay=True, control=True)
         self._name = "BasemapLayer"
         self.styles = {"country": COUNTRY_STYLE, **FEATURE_STYLES}
+        self.points = POINT_STYLES
         self.data_json = basemap_geojson()
 
     def render(self, **kwargs: Any) -> None:

@@ -1,9 +1,11 @@
 """An analyst's briefing of one article, as HTML and as PDF.
 
-The briefing has the article's title and source, the date it was prepared, the map snapshot, a
-summary of the zones (kind, label, area, covered districts), the places table, key quotes in the
-article's own language (Arabic right to left) with the English place names, and the data sources
-with their licences. :func:`briefing_html` builds one self-contained HTML page (the map is
+The briefing opens with the bottom line (what the article reports, where, when, what zones, what
+to check), then the article's title, source and date and the date it was prepared, the labelled
+map (its title is the briefing's own), the zones (kind, label, area, covered districts), the
+places table, key quotes in the article's own language (Arabic right to left) with the English
+place names, each sentence once, and the data sources with their licences and whether this
+briefing used them. :func:`briefing_html` builds one self-contained HTML page (the map is
 embedded); :func:`write_briefing` writes it as HTML or renders it to PDF with WeasyPrint, which
 shapes Arabic with HarfBuzz and keeps the text in logical order (Debian's Noto Naskh Arabic font).
 
@@ -23,7 +25,6 @@ import logging
 import re
 import tempfile
 import time
-from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -35,7 +36,8 @@ from markupsafe import Markup
 from geo import files
 from geo.data import boundaries, sources
 from geo.errors import BoundaryError, DataSourceError, ExportError
-from geo.model import Analysis, Place, Zone
+from geo.model import Analysis, Place
+from geo.render import briefingtext
 
 if TYPE_CHECKING:
     from geo.pipeline import Settings
@@ -200,6 +202,7 @@ def key_quotes(
     for place in analysis.places:
         for mention in place.mentions:
             entry(mention.sentence.start, mention.sentence.end)
+    sentences = _merge_overlapping(sentences)
     for (s_start, s_end), item in sentences.items():
         for place in analysis.places:
             for mention in place.mentions:
@@ -219,6 +222,27 @@ def key_quotes(
         direction, lang = _direction(analysis, analysis.text[lo:hi])
         quotes.append(Quote(lo, hi, tuple(segments), " · ".join(gloss_parts), direction, lang))
     return quotes
+
+
+def _merge_overlapping(sentences: dict[tuple[int, int], dict[str, Any]]) -> dict[tuple[int, int], dict[str, Any]]:
+    """Sentences whose spans overlap (a zone's sentence and a mention's, one character apart) as one."""
+    merged: dict[tuple[int, int], dict[str, Any]] = {}
+    current: tuple[int, int] | None = None
+    for key in sorted(sentences):
+        item = sentences[key]
+        if current is not None and key[0] < current[1]:
+            kept = merged.pop(current)
+            current = (current[0], max(current[1], key[1]))
+            for field in ("marks", "places"):
+                kept[field] += item[field]
+            kept["zones"] += [z for z in item["zones"] if z not in kept["zones"]]
+            merged[current] = kept
+        else:
+            current = key
+            merged[key] = {k: list(v) for k, v in item.items()}
+    for item in merged.values():
+        item["marks"] = sorted(set(item["marks"]))
+    return merged
 
 
 # --- tables --------------------------------------------------------------------------------------
@@ -243,7 +267,7 @@ def _units(pcodes: list[str]) -> str:
     names = _unit_names()
     districts = [p for p in pcodes if len(p) != 11]  # ADM3 P-codes are IQGnnQnnNnn
     subdistricts = len(pcodes) - len(districts)
-    listed = [f"{names[p]} ({p})" if p in names else p for p in districts[:MAX_UNITS_LISTED]]
+    listed = [names.get(p, p) for p in districts[:MAX_UNITS_LISTED]]
     more = len(districts) - len(listed)
     text = ", ".join(listed) + (f", +{more} more" if more > 0 else "")
     if subdistricts:
@@ -275,7 +299,8 @@ def _zone_rows(analysis: Analysis, styles: dict[str, dict[str, Any]]) -> list[di
                 "label_ar": zone.label_ar,
                 "area": f"{zone.area_km2:,.0f}",
                 "covers": _units(list(zone.covers)),
-                "places": ", ".join(names.get(p, p) for p in zone.places),
+                "places": ", ".join(dict.fromkeys(names.get(p, p) for p in zone.places)),
+                "reason": str(getattr(zone, "reason", "") or ""),
             }
         )
     return rows
@@ -294,36 +319,6 @@ def _place_rows(places: list[Place]) -> list[dict[str, Any]]:
         }
         for p in sorted(places, key=lambda p: min((m.start for m in p.mentions), default=0))
     ]
-
-
-def _summary(analysis: Analysis, styles: dict[str, dict[str, Any]]) -> str:
-    n_places, n_zones = len(analysis.places), len(analysis.zones)
-    if not n_places:
-        return "No places were found in this article; no zones could be drawn."
-    text = f"{n_places} place{'s' if n_places != 1 else ''} resolved and {n_zones} zone{'s' if n_zones != 1 else ''} derived"
-    kinds = Counter(z.kind for z in analysis.zones)
-    if kinds:
-        parts = [
-            f"{count} × {styles.get(kind, {}).get('label', kind.replace('_', ' '))}"
-            for kind, count in kinds.items()
-        ]
-        text += f" ({', '.join(parts)})"
-    total = sum(z.area_km2 for z in analysis.zones)
-    if total:
-        text += f"; the zones cover {total:,.0f} km² in all (overlaps counted twice)"
-    return text + "."
-
-
-def _used_datasets(analysis: Analysis) -> set[str]:
-    used = {boundaries.BOUNDARY_DATASET}
-    for item in [*analysis.places, *analysis.zones]:
-        if item.dataset:
-            used.add(item.dataset.split("@")[0])
-    return used
-
-
-def _zone_kinds(zones: list[Zone]) -> list[str]:
-    return list(dict.fromkeys(z.kind for z in zones))
 
 
 # --- the document --------------------------------------------------------------------------------
@@ -355,34 +350,45 @@ def briefing_html(
     map_fallback: bool = False,
     styles: dict[str, dict[str, Any]] | None = None,
     prepared: dt.datetime | None = None,
+    published: str | dt.date | dt.datetime | None = None,
 ) -> str:
-    """The briefing as one self-contained HTML page (``map_png`` embedded as a data URI)."""
+    """The briefing as one self-contained HTML page (``map_png`` embedded as a data URI).
+
+    It opens with the bottom line (:func:`geo.render.briefingtext.bottom_line`), the article's
+    date (``published``, when known) and the date it was prepared.
+    """
+    from geo.render.basemap import country_shapes
     from geo.render.mapview import map_title, settings_line, zone_styles
 
     styles = zone_styles() if styles is None else styles
     prepared = prepared or dt.datetime.now(dt.UTC)
     heading = map_title(analysis, title)
-    used = _used_datasets(analysis)
     described = sources.describe()
+    used = briefingtext.used_datasets(
+        analysis, [d["id"] for d in described], countries_drawn=map_png is not None and bool(country_shapes())
+    )
     attributions = [d["attribution"] for d in described if d["id"] in used]
     boundary_line = sources.get_dataset(boundaries.BOUNDARY_DATASET).attribution
-    caption = "Map: places and zones of this article on Iraq's governorates and districts."
+    caption = "Map: the article's places and zones, with Iraq's governorates and districts and its neighbours."
     if map_fallback:
         caption += f" {map_note}"
     if map_png is None:
         caption = map_note or "No map snapshot is available for this briefing."
+    date = briefingtext.as_date(published)
+    notes = [n for n in (briefingtext.reader_note(n) for n in analysis.notes) if n]
     return _template().render(
         title=heading,
         title_lang="ar" if _RTL_CHARS.search(heading) else "",
         source=analysis.source,
         language=LANGUAGES.get(analysis.lang, analysis.lang),
+        published=date or "not known",
         prepared=prepared.strftime("%Y-%m-%d %H:%M UTC"),
         settings_line=settings_line(settings),
         map_uri=("data:image/png;base64," + base64.b64encode(map_png).decode("ascii")) if map_png else "",
         map_caption=caption,
         map_fallback=map_fallback,
-        summary=_summary(analysis, styles),
-        notes=analysis.notes,
+        bottom_line=briefingtext.bottom_line(analysis, styles, published=date),
+        notes=notes,
         zones=_zone_rows(analysis, styles),
         places=_place_rows(analysis.places),
         quotes=key_quotes(analysis, styles=styles),
@@ -432,11 +438,13 @@ def write_briefing(
     styles: dict[str, dict[str, Any]] | None = None,
     prepared: dt.datetime | None = None,
     view: MapView | None = None,
+    published: str | dt.date | dt.datetime | None = None,
 ) -> BriefingResult:
     """Write the briefing of ``analysis`` to ``path`` as ``fmt`` ("pdf" or "html").
 
     ``snapshot`` is a PNG already made of this analysis; without one, a page-sized snapshot of the
-    map (as ``view`` shows it) is rendered first (headless Chromium, else the static fallback).
+    map (as ``view`` shows it, without a title: the briefing has its own) is rendered first
+    (headless Chromium, else the static fallback). ``published`` is the article's date, when known.
     """
     from geo.render import snapshot as snap
 
@@ -459,6 +467,7 @@ def write_briefing(
                 settings=settings,
                 styles=styles,
                 view=view,
+                heading=False,
                 **({"timeout_s": timeout_s} if timeout_s else {}),
             )
         page = briefing_html(
@@ -470,6 +479,7 @@ def write_briefing(
             map_fallback=snapshot.fallback,
             styles=styles,
             prepared=prepared,
+            published=published,
         )
     with files.staging(target.parent, error=ExportError) as stage:
         out = stage(target.name)

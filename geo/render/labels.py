@@ -239,7 +239,8 @@ def basemap_labels(lang: str = "en") -> tuple[Label, ...]:
         role = "lake" if feature.kind == "marsh" else feature.kind
         low, high = ZOOMS[feature.kind]
         if text:
-            out.append(Label(text, lat, lon, role, PRIORITY[role], low, high, rtl))
+            offset = 7 if len(feature.points) == 1 else 0  # beside its dot; a line's name on the line
+            out.append(Label(text, lat, lon, role, PRIORITY[role], low, high, rtl, offset=offset))
     return tuple(out)
 
 
@@ -258,7 +259,6 @@ LABEL_CSS = """
 .za-label .za-lt[dir="rtl"]{font-family:"Noto Naskh Arabic","Noto Sans Arabic","DejaVu Sans",sans-serif;
   font-size:13.5px;line-height:1.35;}
 .za-label-off{visibility:hidden;}
-.za-label-place .za-lt,.za-label-room .za-lt,.za-label-town .za-lt{transform:translate(0,-50%);}
 .za-label-room .za-lt{font-size:13px;font-weight:700;}
 .za-label-zone .za-lt{font-style:italic;font-weight:600;}
 .za-label-governorate .za-lt{font-size:14px;font-weight:700;color:#5b5b5b;letter-spacing:.05em;
@@ -308,7 +308,7 @@ class LabelEngine(MacroElement):
                 var kept = [], show = items.map(function (m, i) {
                     var b = boxes[i], row = m.za;
                     if (z < row[5] || z > row[6] || b[2] - b[0] < 3) return false;
-                    if (b[2] < frame.left || b[0] > frame.right || b[3] < frame.top || b[1] > frame.bottom) return false;
+                    if (b[0] < frame.left || b[2] > frame.right || b[1] < frame.top || b[3] > frame.bottom) return false;
                     if (kept.some(function (k) { return hit(k, b); })) return false;
                     if (row[4] < 90 && blocks.some(function (k) { return hit(k, b); })) return false;
                     kept.push(b);
@@ -327,7 +327,7 @@ class LabelEngine(MacroElement):
                     span.className = "za-lt";
                     span.textContent = row[2];
                     if (row[7]) { span.dir = "rtl"; span.lang = "ar"; }
-                    if (row[8]) span.style.left = row[8] + "px";
+                    if (row[8]) { span.style.left = row[8] + "px"; span.style.transform = "translate(0,-50%)"; }
                     if (row[9]) span.style.color = row[9];
                     var icon = L.divIcon({className: "za-label za-label-" + row[3] + " za-label-off",
                                           html: span, iconSize: [0, 0], iconAnchor: [0, 0]});

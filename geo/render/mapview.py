@@ -145,12 +145,11 @@ def basemap_legend() -> list[LegendEntry]:
 
 
 def attribution_line(basemap: str | None = None) -> str:
-    """The credit line of every snapshot: the boundary dataset, the basemap's, OSM when shown."""
-    parts = [sources.get_dataset(boundaries.BOUNDARY_DATASET).attribution]
-    from geo.render.basemap import country_shapes
+    """The credit line of every snapshot: the boundary dataset, and OpenStreetMap when shown.
 
-    if country_shapes():
-        parts.append(sources.get_dataset(boundaries.COUNTRY_DATASET).attribution)
+    (The neighbouring countries are Natural Earth's, in the public domain: no credit is owed.)
+    """
+    parts = [sources.get_dataset(boundaries.BOUNDARY_DATASET).attribution]
     if basemap == "osm":
         parts.append(OSM_CREDIT)
     return " · ".join(parts)

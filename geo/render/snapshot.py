@@ -94,8 +94,12 @@ def render_png(
     date: dt.date | None = None,
     use_browser: bool = True,
     view: MapView | None = None,
+    heading: bool = True,
 ) -> SnapshotResult:
     """Write a PNG of the map (``width`` x ``height`` CSS pixels at ``scale``) to ``path``.
+
+    The map sits between a title band (left out with ``heading=False``), a legend panel and a
+    footer, so nothing covers it; its names are placed without overlaps, as on the dashboard.
 
     Uses headless Chromium on the same page as :func:`write_html`; if that is impossible
     (no browser, a failure, no answer within ``timeout_s``) falls back to
@@ -118,6 +122,7 @@ def render_png(
             date=date,
             snapshot=True,
             styles=styles,
+            heading=heading,
         )
         with tempfile.TemporaryDirectory(prefix="zone-atlas-snapshot-") as tmp:
             html_path = Path(tmp) / "map.html"
@@ -151,6 +156,7 @@ def render_png(
         styles=styles,
         date=date,
         view=view,
+        heading=heading,
     )
     return SnapshotResult(
         result.path, result.renderer, result.width, result.height, time.perf_counter() - t0, result.note

@@ -1,9 +1,10 @@
-"""A map as one self-contained HTML page: every asset inlined, and a title, legend and footer over it.
+"""A map as one self-contained HTML page: every asset inlined, with a title, legend and footer around it.
 
 :func:`standalone_html` inlines every script, stylesheet and image the map uses, so the page opens
 from disk with no internet (and raises :class:`~geo.errors.ExportError` if anything would still
-load from the network). :func:`map_page` lays the overlay (:func:`overlay_html`: title box, legend,
-north arrow, footer) over it, as the interactive page or as the page the PNG snapshot is taken of.
+load from the network). :func:`map_page` sets the map between bands (:func:`overlay_html`: title band,
+legend panel with the north arrow, footer), so that nothing covers the map, as the interactive page
+or as the page the PNG snapshot is taken of.
 """
 
 from __future__ import annotations
@@ -19,7 +20,16 @@ from typing import TYPE_CHECKING, Any
 from geo.errors import DataSourceError, ExportError
 from geo.model import Analysis
 from geo.render import webassets
-from geo.render.mapview import LegendEntry, attribution_line, hex_rgb, legend_entries, map_title, subtitle
+from geo.render.mapview import (
+    LegendEntry,
+    attribution_line,
+    basemap_legend,
+    hex_rgb,
+    legend_entries,
+    map_title,
+    place_legend,
+    subtitle,
+)
 
 if TYPE_CHECKING:
     import folium
@@ -99,35 +109,53 @@ def _swatch_css(entry: LegendEntry) -> str:
     )
 
 
-_OVERLAY_CSS = """
+#: Heights and widths (CSS pixels) of the bands around the map: nothing is laid over the map.
+TITLE_BAND, FOOTER_BAND, LEGEND_PANEL = 62, 26, 230
+
+_OVERLAY_CSS = f"""
 <style>
-.zax-title{position:absolute;z-index:1000;max-width:55%;background:rgba(255,255,255,.92);
-  padding:8px 12px;border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,.3);
-  font:14px/1.35 "DejaVu Sans","Noto Sans","Noto Naskh Arabic",sans-serif;color:#222}
-.zax-title h1{font-size:19px;margin:0 0 3px 0;unicode-bidi:plaintext;text-align:start}
-.zax-title div{font-size:12px;color:#444;unicode-bidi:plaintext}
-.zax-legend{position:absolute;bottom:40px;right:10px;z-index:1000;background:rgba(255,255,255,.92);
-  padding:8px 10px;border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,.3);
-  font:12px/1.3 "DejaVu Sans",sans-serif;color:#222}
-.zax-legend b{display:block;margin-bottom:4px}
-.zax-legend .row{display:flex;align-items:center;margin:3px 0}
-.zax-legend .sw{display:inline-block;width:22px;height:13px;margin-right:7px;box-sizing:border-box}
-.zax-north{position:absolute;top:10px;right:10px;z-index:1000;width:40px;height:58px;
-  background:rgba(255,255,255,.92);border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,.3)}
-.zax-footer{position:absolute;left:0;right:0;bottom:0;z-index:1000;background:rgba(255,255,255,.9);
-  padding:5px 10px;font:12px/1.3 "DejaVu Sans",sans-serif;color:#333;display:flex;
-  justify-content:space-between;gap:16px}
+.zax-title{{position:absolute;z-index:1000;left:0;right:0;top:0;height:{TITLE_BAND}px;box-sizing:border-box;
+  padding:7px 14px;background:#fff;border-bottom:1px solid #c9c9c9;overflow:hidden;
+  font:14px/1.35 "DejaVu Sans","Noto Sans","Noto Naskh Arabic",sans-serif;color:#222}}
+.zax-title h1{{font-size:19px;margin:0 0 2px 0;unicode-bidi:plaintext;text-align:start;white-space:nowrap;
+  overflow:hidden;text-overflow:ellipsis}}
+.zax-title div{{font-size:12px;color:#444;unicode-bidi:plaintext}}
+.zax-legend{{position:absolute;z-index:1000;right:0;width:{LEGEND_PANEL}px;box-sizing:border-box;
+  padding:10px 12px;background:#fff;border-left:1px solid #c9c9c9;overflow:hidden;
+  font:12px/1.3 "DejaVu Sans",sans-serif;color:#222}}
+.zax-legend b{{display:block;margin:8px 0 4px}}
+.zax-legend b:first-child{{margin-top:0}}
+.zax-legend .row{{display:flex;align-items:center;margin:3px 0}}
+.zax-legend .sw{{display:inline-block;flex:none;width:22px;height:13px;margin-right:7px;box-sizing:border-box}}
+.zax-legend .dot{{display:inline-block;flex:none;width:11px;height:11px;border-radius:50%;margin:0 12px 0 5px;
+  border:1px solid #222;box-sizing:border-box}}
+.zax-north{{margin-top:12px;width:40px;height:58px}}
+.zax-footer{{position:absolute;left:0;right:0;bottom:0;height:{FOOTER_BAND}px;box-sizing:border-box;z-index:1000;
+  background:#fff;border-top:1px solid #c9c9c9;padding:5px 10px;font:12px/1.3 "DejaVu Sans",sans-serif;
+  color:#333;display:flex;justify-content:space-between;gap:16px}}
 </style>
 """
+
+
+def _frame_css(*, title: bool, legend: bool, footer: bool) -> str:
+    """The map between the bands: below the title, left of the legend, above the footer."""
+    top = TITLE_BAND if title else 0
+    right = LEGEND_PANEL if legend else 0
+    bottom = FOOTER_BAND if footer else 0
+    return (
+        "<style>.folium-map{position:absolute !important;"
+        f"top:{top}px !important;left:0 !important;right:{right}px !important;bottom:{bottom}px !important;"
+        "width:auto !important;height:auto !important}"
+        f".zax-legend{{top:{top}px;bottom:{bottom}px}}</style>"
+    )
+
+
 #: Snapshot only: a still image has no use for buttons, and the footer carries the attribution.
 _SNAPSHOT_CSS = """
 <style>
-.zax-title{top:10px;left:10px}
 .leaflet-control-layers,.leaflet-control-zoom,.leaflet-control-fullscreen,.leaflet-control-measure,
-.leaflet-control-minimap-toggle-display{display:none !important}
+.leaflet-control-minimap,.za-legend{display:none !important}
 .leaflet-control-attribution{display:none !important}
-.leaflet-bottom{bottom:28px}
-.leaflet-top.leaflet-right{top:72px}
 .leaflet-control-scale-line{font-size:12px}
 </style>
 """
@@ -136,12 +164,6 @@ _NO_ANIMATION = (
     "<script>L.Map.mergeOptions({zoomAnimation: false, fadeAnimation: false, "
     "markerZoomAnimation: false, inertia: false});</script>"
 )
-#: Interactive page: the title sits at the top centre, clear of Leaflet's corner controls.
-_INTERACTIVE_CSS = """
-<style>
-.zax-title{top:10px;left:50%;transform:translateX(-50%);text-align:center}
-</style>
-"""
 _NORTH_ARROW = (
     '<div class="zax-north" title="North"><svg viewBox="0 0 40 58" width="40" height="58">'
     '<text x="20" y="17" text-anchor="middle" font-family="DejaVu Sans" font-weight="bold" font-size="14">N</text>'
@@ -159,23 +181,38 @@ def overlay_html(
     date: str,
     north_arrow: bool = True,
     footer: bool = True,
+    places: list[tuple[str, str]] | None = None,
+    basemap_entries: list[LegendEntry] | None = None,
 ) -> str:
-    """Title box, legend, north arrow and footer (date, attribution) laid over a Leaflet map.
+    """Title band, legend panel (with the north arrow) and footer (date, attribution) around a map.
 
-    An empty ``legend`` adds no legend (the map brings its own); ``footer=False`` leaves the
-    attribution to Leaflet's own control.
+    An empty ``title`` leaves the title band out (the briefing has its own heading); an empty
+    ``legend`` adds no panel (the map brings its own); ``footer=False`` leaves the attribution to
+    Leaflet's own control. ``places`` are the (kind, colour) of the place markers.
     """
-    rows = "".join(
-        f'<div class="row"><span class="sw" style="{_swatch_css(e)}"></span>{html.escape(e.label)}</div>'
-        for e in legend
+
+    def rows(entries: list[LegendEntry]) -> str:
+        return "".join(
+            f'<div class="row"><span class="sw" style="{_swatch_css(e)}"></span>{html.escape(e.label)}</div>'
+            for e in entries
+        )
+
+    marks = "".join(
+        f'<div class="row"><span class="dot" style="background:{colour}"></span>{html.escape(kind)}</div>'
+        for kind, colour in places or []
     )
+    panel = "<b>Legend</b>" + rows(legend)
+    panel += f"<b>Places</b>{marks}" if marks else ""
+    panel += f"<b>Basemap</b>{rows(basemap_entries)}" if basemap_entries else ""
+    panel += _NORTH_ARROW if north_arrow else ""
     parts = [
         (
             f'<div class="zax-title"><h1 dir="auto">{html.escape(title)}</h1>'
             f'<div dir="auto">{html.escape(subtitle)}</div></div>'
-        ),
-        f'<div class="zax-legend"><b>Legend</b>{rows}</div>' if legend else "",
-        _NORTH_ARROW if north_arrow else "",
+        )
+        if title
+        else "",
+        f'<div class="zax-legend">{panel}</div>' if legend else "",
         (
             f'<div class="zax-footer"><span>{html.escape(date)}</span>'
             f'<span class="zax-attribution">{html.escape(attribution)}</span></div>'
@@ -202,18 +239,27 @@ def map_page(
     date: dt.date,
     snapshot: bool,
     styles: dict[str, dict[str, Any]] | None,
+    heading: bool = True,
 ) -> str:
-    """The standalone page of ``m`` with its overlay: for the PNG snapshot, or the interactive file."""
-    heading = map_title(analysis, title)
+    """The standalone page of ``m`` with its bands: for the PNG snapshot, or the interactive file.
+
+    The snapshot has the legend in a panel beside the map and the date and credits in a footer
+    below it; ``heading=False`` leaves the title band out (the briefing prints its own title).
+    """
+    text = map_title(analysis, title)
+    side = snapshot or not _has_legend(m)
     overlay = overlay_html(
-        title=heading,
+        title=text if heading else "",
         subtitle=subtitle(analysis, settings),
-        legend=[] if _has_legend(m) else legend_entries(analysis, styles),
+        legend=legend_entries(analysis, styles) if side else [],
         attribution=attribution_line(basemap),
         date=f"Map made {date.isoformat()} with Zone Atlas",
         north_arrow=snapshot,
         footer=snapshot,
+        places=place_legend(analysis),
+        basemap_entries=basemap_legend(),
     )
-    mode = (_SNAPSHOT_CSS + _NO_ANIMATION) if snapshot else _INTERACTIVE_CSS
-    head = f"<title>{html.escape(heading)}</title>" + _OVERLAY_CSS + mode
+    frame = _frame_css(title=heading, legend=side, footer=snapshot)
+    mode = (_SNAPSHOT_CSS + _NO_ANIMATION) if snapshot else ""
+    head = f"<title>{html.escape(text)}</title>" + _OVERLAY_CSS + frame + mode
     return standalone_html(m, extra_head=head, extra_body=overlay)

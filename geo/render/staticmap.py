@@ -19,10 +19,12 @@ from geo import files
 from geo.data import boundaries
 from geo.errors import ExportError
 from geo.model import Analysis
+from geo.render import labels, staticlabels
 from geo.render.mapview import (
     DEFAULT_SIZE,
     SnapshotResult,
     attribution_line,
+    basemap_legend,
     check_size,
     hex_rgb,
     legend_entries,
@@ -90,10 +92,12 @@ def static_png(
     styles: dict[str, dict[str, Any]] | None = None,
     date: dt.date | None = None,
     view: MapView | None = None,
+    heading: bool = True,
 ) -> SnapshotResult:
     """Draw the map's layers with matplotlib (no browser) and mark the image as a fallback.
 
-    ``view`` limits the zone kinds and sets the extent as on the dashboard.
+    ``view`` limits the zone kinds, sets the extent and the names' language as on the dashboard.
+    The legend stands beside the map, never on it; ``heading=False`` leaves the title out.
     """
     import geopandas as gpd
     from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -112,9 +116,9 @@ def static_png(
     fig = Figure(figsize=(width / 100, height / 100), dpi=100 * scale)
     FigureCanvasAgg(fig)
     fig.patch.set_facecolor("white")
-    ax = fig.add_axes((0.045, 0.085, 0.93, 0.8))
+    ax = fig.add_axes((0.045, 0.085, 0.76, 0.8))
     ax.set_facecolor("#dde6ee")
-    box_w, box_h = 0.93 * width, 0.8 * height
+    box_w, box_h = 0.76 * width, 0.8 * height
     if view is not None and view.zone_kinds is not None:
         analysis = replace(analysis, zones=[z for z in analysis.zones if z.kind in set(view.zone_kinds)])
     x0, x1, y0, y1 = _extent(analysis, box_w / box_h, view.bounds if view is not None else None)
@@ -122,6 +126,7 @@ def static_png(
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
     ax.set_aspect(1 / k)
+    staticlabels.draw_basemap(ax)
     for level in (1, 2):
         s = LEVEL_STYLES[level]
         layer = boundaries.load_level(level, web=True)
@@ -150,15 +155,16 @@ def static_png(
         ax.plot(
             place.lon, place.lat, "o", ms=7, mfc=place_colour(place.kind), mec="#222222", mew=1.0, zorder=7
         )
-        ax.annotate(
-            place.name,
-            (place.lon, place.lat),
-            xytext=(5, 4),
-            textcoords="offset points",
-            fontsize=9,
-            zorder=8,
-            color="#111111",
-        )
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+    lang = view.label_lang if view is not None else "en"
+    names = [
+        *labels.place_labels(analysis, lang=lang),
+        *labels.zone_labels(analysis, styles, lang=lang),
+        *labels.governorate_labels(lang),
+        *labels.basemap_labels(lang),
+    ]
+    staticlabels.place_labels(ax, names, zoom=staticlabels.web_zoom(x0, x1, box_w))
     ax.grid(True, color="#888888", linewidth=0.3, alpha=0.6)
     ax.xaxis.set_major_formatter(lambda v, _: f"{v:.1f}°E")
     ax.yaxis.set_major_formatter(lambda v, _: f"{v:.1f}°N")
@@ -192,18 +198,30 @@ def static_png(
                 label=entry.label,
             )
         )
+    for entry in basemap_legend():
+        rgb = hex_rgb(entry.fill_color)
+        handles.append(
+            Patch(facecolor=(*(c / 255 for c in rgb), entry.fill_opacity), edgecolor=entry.color, label=entry.label)
+        )
     for kind in dict.fromkeys(p.kind for p in analysis.places):
         handles.append(
             Line2D([], [], marker="o", ls="", mfc=place_colour(kind), mec="#222222", label=f"Place: {kind}")
         )
     ax.legend(
-        handles=handles, loc="lower right", fontsize=9, framealpha=0.92, title="Legend", title_fontsize=9
+        handles=handles,
+        loc="upper left",
+        bbox_to_anchor=(1.015, 1.0),
+        fontsize=9,
+        frameon=False,
+        title="Legend",
+        title_fontsize=9,
     )
-    heading = map_title(analysis, title)
-    if _ARABIC.search(heading):  # matplotlib does not shape Arabic; keep the heading Latin
-        heading = f"Zone Atlas: {analysis.source}"
-    fig.text(0.045, 0.955, heading, fontsize=16, fontweight="bold", va="center")
-    fig.text(0.045, 0.915, subtitle(analysis, settings), fontsize=10, color="#444444", va="center")
+    if heading:
+        text = map_title(analysis, title)
+        if _ARABIC.search(text):  # the words of a long Arabic heading are not reordered here: keep it Latin
+            text = f"Zone Atlas: {analysis.source}"
+        fig.text(0.045, 0.955, text, fontsize=16, fontweight="bold", va="center")
+        fig.text(0.045, 0.915, subtitle(analysis, settings), fontsize=10, color="#444444", va="center")
     note = f"Static rendering (fallback, no browser): {reason}" if reason else "Static rendering (fallback)"
     fig.text(0.975, 0.955, note[:160], fontsize=9, color="#b00020", ha="right", va="center")
     fig.text(0.045, 0.03, f"Map made {date.isoformat()} with Zone Atlas", fontsize=9, color="#333333")

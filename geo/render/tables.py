@@ -62,3 +62,35 @@ def zone_rows(
 
 def _is_district(pcode: str) -> bool:
     return bool(re.fullmatch(r"IQG\d{2}Q\d{2}", pcode))
+
+
+def _param_text(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, (list, tuple)):
+        shown = ", ".join(_param_text(v) for v in value[:6])
+        return f"[{shown}{', …' if len(value) > 6 else ''}]"
+    return str(value)
+
+
+def zone_details(analysis: Analysis) -> list[dict[str, Any]]:
+    """How each zone was built, for the "Details" of the zones table (not for the map's popups).
+
+    One row per zone: ref, label, construction (the recipe of ``data/zone_rules.toml``), its
+    parameters, the boundary dataset, and the zone reading's confidence and reason when it gives them.
+    """
+    rows = []
+    for j, z in enumerate(analysis.zones):
+        confidence = getattr(z, "confidence", None)
+        rows.append(
+            {
+                "ref": zone_ref(j),
+                "label": z.label,
+                "construction": z.construction,
+                "parameters": "; ".join(f"{k} = {_param_text(v)}" for k, v in z.params.items()),
+                "dataset": z.dataset,
+                "confidence": round(float(confidence), 3) if isinstance(confidence, (int, float)) else None,
+                "reason": str(getattr(z, "reason", "") or ""),
+            }
+        )
+    return rows

@@ -47,7 +47,7 @@ ACTIONS = ("re-resolve", "drop", "add", "date")
 
 @dataclass(frozen=True)
 class Correction:
-    """One row of the audit trail."""
+    """One row of the audit trail (``at``: when, in UTC)."""
 
     id: int
     article_id: str
@@ -56,6 +56,11 @@ class Correction:
     at: dt.datetime
     before: Any
     after: Any
+
+
+def utc_now() -> dt.datetime:
+    """The time now in UTC, without a zone (how every timestamp of the store is kept)."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 def default_who() -> str:
@@ -370,11 +375,12 @@ def record(
     """Add a row to the audit trail; its id."""
     row = con.execute(
         "INSERT INTO corrections (article_id, action, who, made_at, before, after) "
-        "VALUES (?, ?, ?, current_timestamp::TIMESTAMP, ?, ?) RETURNING id",
+        "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
         [
             article,
             action,
             who,
+            utc_now(),
             json.dumps(before, ensure_ascii=False, default=str),
             json.dumps(after, ensure_ascii=False, default=str),
         ],

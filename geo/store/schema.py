@@ -36,6 +36,7 @@ The tables (version 3)
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
 from collections.abc import Callable
@@ -195,6 +196,7 @@ def migrate(con: duckdb.DuckDBPyConnection, path: Path, *, target: int = SCHEMA_
     for number in range(version + 1, target + 1):
         with transaction(con, path, doing=f"migrate to schema version {number}"):
             MIGRATIONS[number - 1](con)
-            con.execute("INSERT INTO schema_version VALUES (?, current_timestamp::TIMESTAMP)", [number])
+            now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+            con.execute("INSERT INTO schema_version VALUES (?, ?)", [number, now])
         log.info("store %s: migrated to schema version %d", path, number)
     return max(version, target)

@@ -205,7 +205,7 @@ class Store:
             analysis.lang,
             analysis.text,
             folded_text(analysis.text, fold),
-            dt.datetime.now(dt.UTC).replace(tzinfo=None),
+            fix.utc_now(),
             fingerprint,
             json.dumps(settings_dict(settings)),
             json.dumps(analysis.notes, ensure_ascii=False),

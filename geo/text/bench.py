@@ -98,8 +98,15 @@ def _load_time_subprocess(cache: Path) -> float:
         "load_gazetteer(); print(time.perf_counter() - t)"
     )
     env = dict(os.environ, ZONE_ATLAS_CACHE=str(cache))
-    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True,
-                          timeout=600, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
     if done.returncode != 0:
         raise InputError(f"gazetteer load in a subprocess failed: {done.stderr.strip()[-500:]}")
     return float(done.stdout.strip().splitlines()[-1])

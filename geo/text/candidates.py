@@ -103,6 +103,30 @@ class ArticleFacts:
         self._sentence_govs: dict[tuple[int, int], dict[str, list[int]]] | None = None
         self._article_govs: dict[str, list[int]] | None = None
         self._containers: dict[int, list[int]] | None = None
+        self._anchors: list[tuple[int, tuple[float, float, str | None]]] | None = None
+        self._lists: dict[int, list[int]] | None = None
+
+    @property
+    def lists(self) -> dict[int, list[int]]:
+        """Mention -> the list of mentions it is a member of (runs of ``list`` links)."""
+        if self._lists is None:
+            groups: list[list[int]] = []
+            for link in self.links:
+                if link.kind != "list":
+                    continue
+                if groups and groups[-1][-1] == link.a:
+                    groups[-1].append(link.b)
+                else:
+                    groups.append([link.a, link.b])
+            self._lists = {i: g for g in groups for i in g}
+        return self._lists
+
+    @property
+    def anchors(self) -> list[tuple[int, tuple[float, float, str | None]]]:
+        """The places that support a village named without a cue (see :func:`_village_support`)."""
+        if self._anchors is None:
+            self._anchors = _anchors(self.mentions, self.gaz)
+        return self._anchors
 
     @property
     def links(self) -> list[Link]:
@@ -160,6 +184,8 @@ def _evidence(
     if m.cue_kind is not None:
         return f"cue:{m.cue_kind}"
     if needs == "cue":
+        return _village_support(i, m, e, gaz, facts)
+    if needs in ("word", "person") and e.country != "IQ":  # المدينة "the city" is not Medina
         return None
     for b in facts.containers.get(i, ()):
         if any(gaz.entries[j].contains(e) for j in mentions[b].entries):
@@ -184,6 +210,85 @@ def _evidence(
     if needs == "word" and not m.arabic and m.capitalised and not m.sentence_initial and m.locative:
         return "capitalised after a preposition"
     return None
+
+
+#: A village is supported by another place of the article this close (km) ...
+SUPPORT_KM = 12.0
+#: ... or lying in the same sub-district and this close (km).
+SUPPORT_SUBDISTRICT_KM = 25.0
+#: Shortest Arabic-script village name taken without a cue word (letters, folded).
+SUPPORT_MIN_LETTERS = 4
+
+
+def _village_support(i: int, m: RawMention, e: Entry, gaz: Gazetteer, facts: ArticleFacts) -> str | None:
+    """Why a village, hamlet or neighbourhood (a ``cue`` entry) named without a cue word may stand.
+
+    Rules, in order (the first that holds is the evidence):
+
+    1. "X in Y" containment: the text places it inside a unit or town that contains it
+       ("قرية X التابعة لناحية Y", "X village in Y");
+    1b. a list whose first or last member has a cue word ("أحياء العسكري ورحيم آوه ودوميز",
+       "the Rahimawa, Domiz and Hay al-Askari neighbourhoods");
+    2. a co-mentioned place: another place named in the same sentence on its name alone (a
+       town, a district or sub-district, not a governorate or country) lies within
+       :data:`SUPPORT_KM`, or in the same sub-district within :data:`SUPPORT_SUBDISTRICT_KM`.
+
+    A name that is also a common word, a Latin name in lower case or at a sentence start, and an
+    Arabic-script name shorter than :data:`SUPPORT_MIN_LETTERS` letters are never taken this way.
+    """
+    key = m.key
+    if key in gaz.ambiguous or (m.arabic and len(key.replace(" ", "")) < SUPPORT_MIN_LETTERS):
+        return None
+    if not m.arabic and (not m.capitalised or m.sentence_initial):
+        return None
+    for b in facts.containers.get(i, ()):
+        if any(gaz.entries[j].contains(e) for j in facts.mentions[b].entries):
+            return "contained"
+    if _listed_with_a_cue(i, facts):
+        return "listed with a cued place"
+    for j, (lat, lon, sub) in facts.anchors:
+        if j == i or facts.mentions[j].sentence.start != m.sentence.start:
+            continue
+        d = point_km(e.lat, e.lon, lat, lon)
+        if d < SUPPORT_KM or (sub is not None and sub == e.subdistrict_pcode and d < SUPPORT_SUBDISTRICT_KM):
+            return "near a co-mentioned place"
+    return None
+
+
+def _listed_with_a_cue(i: int, facts: ArticleFacts) -> bool:
+    """Whether mention ``i`` is in a list ("أحياء X وY وZ", "the X, Y and Z neighbourhoods")
+    whose first or last member has a cue word of its own."""
+    lists = facts.lists
+    group = lists.get(i)
+    if not group:
+        return False
+    ends = (facts.mentions[group[0]], facts.mentions[group[-1]])
+    return any(m.cue_kind is not None for m in ends)
+
+
+def point_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    import math
+
+    dlat = math.radians(lat2 - lat1)
+    dlon = math.radians(lon2 - lon1) * math.cos(math.radians((lat1 + lat2) / 2))
+    return 6371.0 * math.hypot(dlat, dlon)
+
+
+_ANCHOR_KINDS = frozenset({"district", "subdistrict", "city", "town"})
+
+
+def _anchors(mentions: list[RawMention], gaz: Gazetteer) -> list[tuple[int, tuple[float, float, str | None]]]:
+    """(mention, (lat, lon, sub-district P-code)) of the Iraqi towns and units named on their name alone."""
+    out: list[tuple[int, tuple[float, float, str | None]]] = []
+    strong = gaz.strong_keys
+    for i, m in enumerate(mentions):
+        if m.blocked or m.key not in strong:
+            continue
+        for j in m.entries:
+            e = gaz.entries[j]
+            if e.country == "IQ" and e.kind in _ANCHOR_KINDS:
+                out.append((i, (e.lat, e.lon, e.subdistrict_pcode)))
+    return out
 
 
 def _article_countries(mentions: list[RawMention], gaz: Gazetteer) -> set[str]:

@@ -3,7 +3,8 @@
 One reading per name per article (the entry with the best total over the name's mentions) unless a
 cue word says otherwise; the confidence is the softmax share of the chosen entry (:data:`TEMPERATURE`),
 counting entries of the same place (a city and the district it is the seat of) as agreeing; the
-runner-up candidates are kept on each place.
+runner-up candidates are kept on each place. The place's confidence is then calibrated
+(:mod:`geo.text.calibration`: the chance that it is the right place, fitted on the dev split).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from operator import itemgetter
 
 from geo.data.gazetteer import Gazetteer
 from geo.model import Mention, Place
+from geo.text.calibration import calibrated, choice_features, record
 from geo.text.candidates import Scored
 from geo.text.context import RawMention
 from geo.text.features import Features, features
@@ -39,6 +41,7 @@ def choose(mentions: list[RawMention], cands: list[list[Scored]], gaz: Gazetteer
                 totals[c.entry] = totals.get(c.entry, 0.0) + c.score
     places: dict[int, Place] = {}
     runners: dict[int, dict[int, float]] = {}
+    inputs: dict[int, list[float]] = {}
     for m, cs in zip(mentions, cands, strict=True):
         if not cs:
             continue
@@ -63,12 +66,19 @@ def choose(mentions: list[RawMention], cands: list[list[Scored]], gaz: Gazetteer
                 if c.entry != pick.entry and others.get(c.entry, -1e9) < c.score:
                     others[c.entry] = c.score
         mention = Mention(m.start, m.end, m.text, m.sentence, m.modifier, m.modifier_span, m.cue)
+        ckey = (conf, pick.weak, pick.entry, len(cs), m.cue_kind is not None, m.arabic)
+        cal = _CALIBRATED.get(ckey)
+        if cal is None:
+            cal = _calibrate(ckey, gaz, m.text)
+        conf = cal[0]
         place = places.get(pick.entry)
         if place is not None:
             place.mentions.append(mention)
             if conf > place.confidence:
                 place.confidence = conf
+                inputs[pick.entry] = cal[1]
             continue
+        inputs[pick.entry] = cal[1]
         e = gaz.entries[pick.entry]
         # positional (keywords cost twice as much): id, name, name_ar, kind, country, lat, lon,
         # confidence, mentions, pcode, governorate, governorate_pcode, dataset
@@ -93,7 +103,36 @@ def choose(mentions: list[RawMention], cands: list[list[Scored]], gaz: Gazetteer
         else:
             best = sorted(others.items(), key=itemgetter(1), reverse=True)[:MAX_ALTERNATIVES]
         places[entry_idx].alternatives = [feats.candidate(i, sc) for i, sc in best]
+    record({id(places[e]): x for e, x in inputs.items()})
     return sorted(places.values(), key=lambda p: p.mentions[0].start)
+
+
+#: (raw confidence, weak, entry, candidates, cued, Arabic script) -> (calibrated, model inputs)
+_CALIBRATED: dict[tuple[float, bool, int, int, bool, bool], tuple[float, list[float]]] = {}
+
+
+def _calibrate(
+    key: tuple[float, bool, int, int, bool, bool], gaz: Gazetteer, text: str
+) -> tuple[float, list[float]]:
+    raw, weak, entry, n, cued, arabic = key
+    e = gaz.entries[entry]
+    letters = 0 if arabic else sum(ch.isalpha() for ch in text)
+    x = choice_features(
+        raw=raw,
+        weak=weak,
+        kind=e.kind,
+        dataset=e.dataset,
+        country=e.country,
+        n_candidates=n,
+        cued=cued,
+        latin_letters=letters,
+    )
+    out = (calibrated(x), x)
+    if letters == 0 or letters > 4:  # the name's length is part of the key only through ``arabic``
+        if len(_CALIBRATED) > 100_000:
+            _CALIBRATED.clear()
+        _CALIBRATED[key] = out
+    return out
 
 
 def _confidence(pick: Scored, cs: list[Scored], feats: Features) -> float:

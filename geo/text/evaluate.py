@@ -16,6 +16,11 @@ Scoring (see ``shared/eval/README.md``):
 * acc@161km: the share of detected (predicted, gold) pairs within 161 km.
 
 Precision, recall and F1 are micro-averaged per language (the gold ``lang``) and overall.
+By category (the gold places' ``category``: admin, small_place, feature, region, abroad,
+translit, ambiguous) the report counts the gold places found and found at the right place, and
+the predicted places that hit a gold place of that category; ``lang`` keeps one language only.
+The calibration table (:func:`geo.text.calibration.reliability`) pairs every predicted place's
+confidence with whether it is right (a false positive is wrong).
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from typing import Any
 
 from geo.errors import InputError
 from geo.model import Place
+from geo.text.calibration import Reliability, reliability
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +53,7 @@ TOLERANCE_KM = {
     "other": 25.0,
 }
 ACC_KM = 161.0
+_CATEGORY_COUNTS = ("gold", "found", "right", "predicted", "pred_right")
 
 
 @dataclass
@@ -98,6 +105,10 @@ class ArticleResult:
     false_positives: list[str] = field(default_factory=list)
     missed: list[str] = field(default_factory=list)
     wrong_place: list[str] = field(default_factory=list)
+    #: per gold place: (category, found, right)
+    gold_outcomes: list[tuple[str, bool, bool]] = field(default_factory=list)
+    #: per predicted place: (confidence, right, category of the gold place it hit or "")
+    predictions: list[tuple[float, bool, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -109,16 +120,67 @@ class Report:
     articles: list[ArticleResult]
 
     def to_dict(self) -> dict[str, Any]:
+        rel = self.calibration()
         return {
             "overall": self.overall,
             "by_lang": self.by_lang,
+            "by_category": self.by_category(),
+            "calibration": {
+                "bins": rel.bins,
+                "ece": rel.ece,
+                "flagged": rel.flagged,
+                "flagged_wrong_recall": rel.flagged_wrong_recall,
+            },
             "articles": [asdict(a) for a in self.articles],
         }
 
+    def by_category(self) -> dict[str, dict[str, float]]:
+        """Per gold category: gold places, found, right, their rates, and predicted places that hit it."""
+        out: dict[str, dict[str, float]] = {}
+        for a in self.articles:
+            for cat, found, right in a.gold_outcomes:
+                row = out.setdefault(cat, dict.fromkeys(_CATEGORY_COUNTS, 0))
+                row["gold"] += 1
+                row["found"] += found
+                row["right"] += right
+            for _conf, right, cat in a.predictions:
+                if cat:
+                    row = out.setdefault(cat, dict.fromkeys(_CATEGORY_COUNTS, 0))
+                    row["predicted"] += 1
+                    row["pred_right"] += right
+        for row in out.values():
+            rec = row["right"] / row["gold"] if row["gold"] else 1.0
+            prec = row["pred_right"] / row["predicted"] if row["predicted"] else 1.0
+            row["found_rate"] = round(row["found"] / row["gold"], 4) if row["gold"] else 1.0
+            row["right_rate"] = round(rec, 4)
+            row["e2e_f1"] = round(2 * prec * rec / (prec + rec), 4) if prec + rec else 0.0
+        return dict(sorted(out.items()))
+
+    def calibration(self) -> Reliability:
+        """The reliability table of every predicted place's confidence (ten bins) and its ECE."""
+        return reliability([(c, r) for a in self.articles for c, r, _ in a.predictions])
+
+    def category_table(self) -> str:
+        """Gold places found and found at the right place, per category."""
+        lines = [f"{'category':<13}{'gold':>6}{'found':>8}{'right':>8}{'e2e F1':>8}"]
+        for cat, row in self.by_category().items():
+            lines.append(
+                f"{cat:<13}{int(row['gold']):>6}{row['found_rate']:>8.3f}{row['right_rate']:>8.3f}"
+                f"{row['e2e_f1']:>8.3f}"
+            )
+        return "\n".join(lines)
+
     def table(self) -> str:
         """A plain-text summary table."""
-        cols = ("detection_precision", "detection_recall", "detection_f1", "e2e_precision", "e2e_recall",
-                "e2e_f1", "acc_at_161km")
+        cols = (
+            "detection_precision",
+            "detection_recall",
+            "detection_f1",
+            "e2e_precision",
+            "e2e_recall",
+            "e2e_f1",
+            "acc_at_161km",
+        )
         head = f"{'lang':<8}{'articles':>9}{'gold':>6}{'pred':>6}" + "".join(f"{c:>21}" for c in cols)
         lines = [head]
         for lang, row in [*sorted(self.by_lang.items()), ("all", self.overall)]:
@@ -182,11 +244,25 @@ def _points(gp: dict[str, Any]) -> list[tuple[float, float, float]]:
     return pts
 
 
-def score_article(text: str, gold: dict[str, Any], places: list[Place]) -> tuple[Counts, list[str], list[str], list[str]]:
+def score_article(
+    text: str, gold: dict[str, Any], places: list[Place]
+) -> tuple[Counts, list[str], list[str], list[str]]:
     """Counts for one article, plus the false positives, missed gold places and wrong places."""
+    c, fps, missed, wrong, _, _ = score_article_full(text, gold, places)
+    return c, fps, missed, wrong
+
+
+def score_article_full(
+    text: str, gold: dict[str, Any], places: list[Place]
+) -> tuple[
+    Counts, list[str], list[str], list[str], list[tuple[str, bool, bool]], list[tuple[float, bool, str]]
+]:
+    """:func:`score_article` plus the per-gold outcomes (category, found, right) and the
+    per-prediction (confidence, right, category hit)."""
     c = Counts(articles=1, predicted=len(places), gold=len(gold["places"]))
     gold_spans = [
-        [(int(a), int(b)) for a, b in gp["spans"]] if gp.get("spans")
+        [(int(a), int(b)) for a, b in gp["spans"]]
+        if gp.get("spans")
         else _occurrences(text, gp.get("surfaces") or [gp["surface"]])
         for gp in gold["places"]
     ]
@@ -194,13 +270,16 @@ def score_article(text: str, gold: dict[str, Any], places: list[Place]) -> tuple
     right = [False] * len(gold_spans)
     false_pos: list[str] = []
     wrong: list[str] = []
+    predictions: list[tuple[float, bool, str]] = []
     for p in places:
         hits = [
-            g for g, spans in enumerate(gold_spans)
+            g
+            for g, spans in enumerate(gold_spans)
             if any(m.start < e and s < m.end for m in p.mentions for s, e in spans)
         ]
         if not hits:
             false_pos.append(f"{p.name} ({p.kind}) at {p.mentions[0].start}: {p.mentions[0].text!r}")
+            predictions.append((p.confidence, False, ""))
             continue
         c.detected_pred += 1
         ok = False
@@ -214,6 +293,7 @@ def score_article(text: str, gold: dict[str, Any], places: list[Place]) -> tuple
             if any(d <= tol for d, tol in dists):
                 ok = True
                 right[g] = True
+        predictions.append((p.confidence, ok, str(gold["places"][hits[0]].get("category", ""))))
         if ok:
             c.correct_pred += 1
         else:
@@ -222,13 +302,21 @@ def score_article(text: str, gold: dict[str, Any], places: list[Place]) -> tuple
     c.detected_gold = sum(found)
     c.correct_gold = sum(right)
     missed = [gold["places"][g]["name_en"] for g in range(len(found)) if not found[g]]
-    return c, false_pos, missed, wrong
+    outcomes = [
+        (str(gp.get("category") or "uncategorised"), found[g], right[g])
+        for g, gp in enumerate(gold["places"])
+    ]
+    return c, false_pos, missed, wrong, outcomes, predictions
 
 
 def evaluate(
-    gold_dir: str | Path, *, parse: Callable[[str], list[Place]] | None = None
+    gold_dir: str | Path,
+    *,
+    parse: Callable[[str], list[Place]] | None = None,
+    lang: str | None = None,
 ) -> Report:
-    """Score ``parse`` (default :func:`geo.text.resolve.geoparse`) on every gold file in ``gold_dir``."""
+    """Score ``parse`` (default :func:`geo.text.resolve.geoparse`) on every gold file in ``gold_dir``
+    (only those of language ``lang`` when given)."""
     from geo.text.reading import read_article
 
     gold_dir = Path(gold_dir)
@@ -244,12 +332,41 @@ def evaluate(
     total = Counts()
     for f in files:
         gold = load_gold(f)
+        gold_lang = str(gold.get("lang") or "und")
+        if lang is not None and gold_lang != lang:
+            continue
         path = article_path(gold_dir, gold)
         text = read_article(path).text
-        counts, fps, missed, wrong = score_article(text, gold, parse(text))
-        lang = str(gold.get("lang") or "und")
-        per_lang.setdefault(lang, Counts()).add(counts)
+        counts, fps, missed, wrong, outcomes, preds = score_article_full(text, gold, parse(text))
+        per_lang.setdefault(gold_lang, Counts()).add(counts)
         total.add(counts)
-        results.append(ArticleResult(f.name, str(path), lang, counts, fps, missed, wrong))
+        results.append(
+            ArticleResult(f.name, str(path), gold_lang, counts, fps, missed, wrong, outcomes, preds)
+        )
     by_lang = {lang: {**asdict(c), **c.metrics()} for lang, c in per_lang.items()}
     return Report(by_lang=by_lang, overall={**asdict(total), **total.metrics()}, articles=results)
+
+
+def fit_calibration(gold_dir: str | Path) -> tuple[tuple[float, ...], Report]:
+    """Fit the confidence model (:func:`geo.text.calibration.fit`) on the gold files of ``gold_dir``:
+    every predicted place's model inputs against whether it is right. Returns the weights and the
+    report scored with the current weights."""
+    from geo.text import calibration
+    from geo.text.resolve import geoparse
+
+    inputs: list[list[float]] = []
+    seen: list[list[Place]] = []
+
+    def parse(text: str) -> list[Place]:
+        with calibration.recording() as records:
+            places = geoparse(text)
+        by_place: dict[int, list[float]] = {}
+        for rec in records:
+            by_place.update(rec)
+        seen.append(places)
+        inputs.extend(by_place.get(id(p), [0.0] * len(calibration.FEATURES)) for p in places)
+        return places
+
+    report = evaluate(gold_dir, parse=parse)
+    labels = [int(r) for a in report.articles for _, r, _ in a.predictions]
+    return calibration.fit(inputs, labels), report

@@ -45,6 +45,7 @@ def find_mentions(
     *,
     offset: int = 0,
     tokens: Tokens | None = None,
+    villages: bool = False,
 ) -> list[RawMention]:
     """Every gazetteer name in ``text`` (longest match first, no overlaps), with its context.
 
@@ -61,6 +62,10 @@ def find_mentions(
     tokens
         ``tokenize(text)``, when the caller already has it (the pipeline shares it with the zone
         trigger finder); made here otherwise.
+    villages
+        Also return the names of villages, hamlets and neighbourhoods (``cue`` entries) that no cue
+        word precedes, for the resolver to look for other support
+        (:func:`geo.text.candidates._village_support`); by default they need a cue word.
 
     Texts longer than :data:`CHUNK_CHARS` are scanned in line-aligned pieces.
 
@@ -72,14 +77,14 @@ def find_mentions(
     lexicon = lexicon or load_lexicon()
     tokens = tokens_of(text, tokens)
     if len(text) <= CHUNK_CHARS:
-        return _find_in_piece(tokens, offset, gaz, lexicon)
+        return _find_in_piece(tokens, offset, gaz, lexicon, villages)
     out: list[RawMention] = []
     for pos, piece in tokens.pieces(CHUNK_CHARS):
-        out.extend(_find_in_piece(piece, offset + pos, gaz, lexicon))
+        out.extend(_find_in_piece(piece, offset + pos, gaz, lexicon, villages))
     return out
 
 
-def _find_in_piece(tk: Tokens, offset: int, gaz: Gazetteer, lex: Lexicon) -> list[RawMention]:
+def _find_in_piece(tk: Tokens, offset: int, gaz: Gazetteer, lex: Lexicon, villages: bool) -> list[RawMention]:
     text = tk.text
     sc = scanner(gaz, lex)
     keys, roles = tk.keys, sc.roles
@@ -88,6 +93,7 @@ def _find_in_piece(tk: Tokens, offset: int, gaz: Gazetteer, lex: Lexicon) -> lis
     begins = list(map(sc.begins.__getitem__, keys))
     hits: list[int] = []
     cue_hits: list[int] = []
+    ambiguous = gaz.ambiguous
     org_hits: list[int] = []
     for k in compress(range(len(keys)), begins):
         info: Begins = begins[k]  # type: ignore[assignment]
@@ -96,6 +102,8 @@ def _find_in_piece(tk: Tokens, offset: int, gaz: Gazetteer, lex: Lexicon) -> lis
                 hits.append(k)
             elif k and roles[keys[k - 1]].ends_cue and _cue_precedes(tk, k, lex):
                 cue_hits.append(k)
+            elif villages and len(keys[k]) >= 4 and keys[k] not in ambiguous:
+                cue_hits.append(k)  # without a cue: kept for the resolver to find support for
         if info.org:
             org_hits.append(k)
     has_case = bool(hits or cue_hits) and _text_has_case(text)
@@ -143,7 +151,11 @@ def _find_in_piece(tk: Tokens, offset: int, gaz: Gazetteer, lex: Lexicon) -> lis
         else:
             continue
         covered = last
-        if key in cue_only_keys and not (roles[keys[k - 1]].ends_cue and _cue_precedes(tk, k, lex)):
+        if (
+            not villages
+            and key in cue_only_keys
+            and not (roles[keys[k - 1]].ends_cue and _cue_precedes(tk, k, lex))
+        ):
             continue
         first = k
         prev = k - 1

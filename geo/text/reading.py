@@ -94,8 +94,9 @@ def read_text_bytes(data: bytes, filename: str, *, max_bytes: int = MAX_BYTES) -
     if not body.strip():
         what = "no article text" if is_html else "only whitespace"
         raise InputError(f"{filename}: the file holds {what}; expected article text.")
-    return Article(source=filename, text=body, encoding=encoding, format=fmt, title=title,
-                   warnings=decoded.warnings)
+    return Article(
+        source=filename, text=body, encoding=encoding, format=fmt, title=title, warnings=decoded.warnings
+    )
 
 
 @dataclass(frozen=True)
@@ -131,8 +132,11 @@ def decode_text(data: bytes, filename: str = "<bytes>") -> Decoded:
     >>> d.warnings
     ('1 invalid UTF-8 byte (of 201) replaced by U+FFFD, at byte offset 200',)
     """
-    for bom, codec in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
-                       (codecs.BOM_UTF16_BE, "utf-16")):
+    for bom, codec in (
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
         if data.startswith(bom):
             return Decoded(_checked(_decode(data, codec, filename), codec, filename), codec)
     utf16 = _utf16_without_bom(data)
@@ -187,7 +191,7 @@ class _Utf8Scan:
         offsets: list[int] = []
         chars = done = 0
         for match in _ESCAPED.finditer(self.escaped):
-            done += len(self.escaped[chars:match.start()].encode("utf-8"))
+            done += len(self.escaped[chars : match.start()].encode("utf-8"))
             offsets.append(done)
             done, chars = done + 1, match.end()
             if len(offsets) == limit:
@@ -261,8 +265,7 @@ def _guess_legacy(data: bytes, filename: str) -> str:
     best = from_bytes(data).best()
     if best is None or not best.encoding:
         raise InputError(
-            f"{filename}: the bytes are not text in any known encoding "
-            "(tried UTF-8, UTF-16, Windows-1256)."
+            f"{filename}: the bytes are not text in any known encoding (tried UTF-8, UTF-16, Windows-1256)."
         )
     return str(best.encoding)
 
@@ -341,10 +344,32 @@ def _visible_text(html: str) -> str:
 
 _SORANI_LETTERS = set("ەێۆڕڵ")
 _PERSIAN_LETTERS = set("پچژگکی")
-_EN_WORDS = frozenset([
-    "the", "of", "and", "in", "to", "a", "is", "was", "for", "on", "that", "with", "by", "as", "at",
-    "from", "said", "were", "has", "have", "are", "it",
-])
+_EN_WORDS = frozenset(
+    [
+        "the",
+        "of",
+        "and",
+        "in",
+        "to",
+        "a",
+        "is",
+        "was",
+        "for",
+        "on",
+        "that",
+        "with",
+        "by",
+        "as",
+        "at",
+        "from",
+        "said",
+        "were",
+        "has",
+        "have",
+        "are",
+        "it",
+    ]
+)
 _KMR_WORDS = frozenset(["û", "li", "ji", "di", "ku", "de", "bi", "ya", "yê", "ên", "ev", "wê"])
 _LATIN_WORD = re.compile(r"[^\W\d_]+")
 

@@ -14,7 +14,9 @@ testable alone:
    read by :mod:`geo.text.links`, governorate and country coherence with the rest of the article);
 4. :func:`geo.text.choice.choose` - one entry per mention, one reading per name per article unless
    a cue word says otherwise, grouped into :class:`geo.model.Place` objects with a confidence in
-   [0, 1] and the runner-up candidates.
+   [0, 1] and the runner-up candidates;
+5. :func:`geo.text.stretches.place_stretches` - a river, range or wadi of several points moved to
+   the point nearest the article's other places.
 
 What scoring reads of each gazetteer entry (prior, kind, governorate ...) is worked out once per
 gazetteer; the article-wide facts the evidence rules read (countries named, governorates per
@@ -39,6 +41,7 @@ from geo.text.extract import find_mentions
 from geo.text.lexicon import Lexicon, load_lexicon
 from geo.text.links import Link, link_mentions
 from geo.text.scoring import score, score_with
+from geo.text.stretches import place_stretches
 from geo.text.tokens import Tokens, tokens_of
 
 #: Texts longer than this are resolved piece by piece (line-aligned), so memory stays bounded;
@@ -78,7 +81,7 @@ def geoparse(
     tokens = tokens_of(text, tokens)
     if len(text) > LONG_TEXT_CHARS:
         return _geoparse_long(tokens, gaz, lex)
-    return _resolve(find_mentions(text, gaz, lex, tokens=tokens), gaz, lex)
+    return _resolve(find_mentions(text, gaz, lex, tokens=tokens, villages=True), gaz, lex)
 
 
 def _resolve(mentions: list[RawMention], gaz: Gazetteer, lex: Lexicon) -> list[Place]:
@@ -86,13 +89,14 @@ def _resolve(mentions: list[RawMention], gaz: Gazetteer, lex: Lexicon) -> list[P
     if not mentions:
         return []
     facts = ArticleFacts(mentions, gaz, lex, link_mentions(mentions, lex))
-    return choose(mentions, score_with(facts, candidates_of(facts)), gaz)
+    return place_stretches(choose(mentions, score_with(facts, candidates_of(facts)), gaz), gaz)
 
 
 def _geoparse_long(tokens: Tokens, gaz: Gazetteer, lex: Lexicon) -> list[Place]:
     merged: dict[str, Place] = {}
     for offset, piece in tokens.pieces(LONG_TEXT_CHARS):
-        for p in _resolve(find_mentions(piece.text, gaz, lex, offset=offset, tokens=piece), gaz, lex):
+        found = find_mentions(piece.text, gaz, lex, offset=offset, tokens=piece, villages=True)
+        for p in _resolve(found, gaz, lex):
             have = merged.get(p.id)
             if have is None:
                 merged[p.id] = p
@@ -110,7 +114,7 @@ def explain(text: str, *, gazetteer: Gazetteer | None = None) -> list[dict[str, 
     """Every mention with its candidates, scores and evidence (for debugging and the dashboard)."""
     gaz = gazetteer or load_gazetteer()
     lex = load_lexicon()
-    mentions = find_mentions(text, gaz, lex)
+    mentions = find_mentions(text, gaz, lex, villages=True)
     cands = score(mentions, candidates(mentions, gaz, lex), gaz, lex)
     out: list[dict[str, object]] = []
     for m, cs in zip(mentions, cands, strict=True):

@@ -11,7 +11,7 @@ from collections import defaultdict
 from operator import attrgetter
 
 from geo.data.gazetteer import Gazetteer
-from geo.text.candidates import ArticleFacts, Scored
+from geo.text.candidates import ArticleFacts, Scored, point_km
 from geo.text.context import RawMention
 from geo.text.features import KIND_PRIOR, features, km
 from geo.text.lexicon import Lexicon
@@ -26,6 +26,10 @@ W_NEAR = 0.15
 W_LIST_LEVEL = 0.15
 W_GOVERNORATE = 0.2
 W_COUNTRY = 0.15
+W_PROXIMITY = 0.3
+#: Distances (km) of the proximity term (see :func:`_proximity`).
+NEAR_KM = 15.0
+FAR_KM = 40.0
 
 _ADMIN = ("governorate", "district", "subdistrict")
 #: Position of each kind in :data:`KIND_PRIOR` (ties in a list go to the earlier kind).
@@ -116,10 +120,44 @@ def score_with(facts: ArticleFacts, cands: list[list[Scored]]) -> list[list[Scor
                     if votes and (votes > 1 or g != own):  # others than this mention's own reading
                         c.score += W_GOVERNORATE
                         c.why.append("governorate coherent")
+    _proximity(facts, cands)
     for cs in cands:
         if len(cs) > 1:
             cs.sort(key=_SCORE, reverse=True)  # stable: ties keep their order
     return cands
+
+
+def _proximity(facts: ArticleFacts, cands: list[list[Scored]]) -> None:
+    """Among same-named places, favour those near the article's other places: a candidate within
+    :data:`NEAR_KM` of a town or unit named elsewhere in the article (on its name alone) gains
+    :data:`W_PROXIMITY`, within :data:`FAR_KM` half of it. A village named like a village
+    300 km away thus resolves next to the places the article is about."""
+    anchors = None
+    entries = facts.gaz.entries
+    for i, cs in enumerate(cands):
+        if len(cs) < 2:
+            continue
+        if anchors is None:
+            anchors = facts.anchors
+            if not anchors:
+                return
+        key = facts.mentions[i].key
+        for c in cs:
+            e = entries[c.entry]
+            if e.country != "IQ" or e.kind in ("country", "region", "governorate"):
+                continue
+            best = FAR_KM
+            for j, (lat, lon, _sub) in anchors:
+                if j == i or facts.mentions[j].key == key:
+                    continue
+                d = point_km(e.lat, e.lon, lat, lon)
+                if d < best:
+                    best = d
+            if best < NEAR_KM:
+                c.score += W_PROXIMITY
+                c.why.append("near the article's places")
+            elif best < FAR_KM:
+                c.score += W_PROXIMITY / 2
 
 
 _SCORE = attrgetter("score")

@@ -71,11 +71,21 @@ JOINED = 2  # spaces and hyphens only: the tokens on each side may form one name
 
 # --- keys and readings -----------------------------------------------------------------------------
 
-#: Sorani suffixes (folded) taken off a Kurdish-script token: locative دا, ablative ەوە,
-#: ezafe/definite ی, additive یش/ش, plural definite ەکان.
-_SORANI_SUFFIXES = ("كان", "يش", "دا", "وه", "ي", "ش")
+#: Sorani suffixes (folded) taken off a Kurdish-script token: plural definite ەکان, definite
+#: ەکە, locative دا, ablative ەوە, additive یش/ش, plural ان/یان, ezafe/definite ی, copula ە.
+#: Two may stack (کەرکووکیشدا, سلێمانییەوە); folding drops a medial ە, so a stem whose own final
+#: ە went with the suffix (گۆیژەوە -> كويز) is also read with it (كويزه).
+_SORANI_SUFFIXES = ("كاني", "كان", "كه", "يش", "دا", "وه", "يان", "ان", "ي", "ش", "ه")
 _SORANI_LETTERS = frozenset("ەێۆڕڵڤکیگپچژ")
 _EXTRA_READINGS: dict[str, tuple[str, ...]] = {}
+#: Common Sorani words whose suffix-stripped stems spell a place name (ژمارەی "number of" ->
+#: Zummar, مەیدانی "square of" -> Midan, بکەین "let us do"): no stems are read from them.
+SORANI_COMMON_WORDS = frozenset(
+    {
+        *("ژمارەی", "ژمارەیەک", "ژمارەکە", "ژمارەیان", "مەیدانی", "مەیدانەکە", "دەڵێن"),
+        *("دەڵێت", "بکەین", "بکەن", "دەکەن", "دەکەین", "گوتی", "گوتیان"),
+    }
+)
 
 
 class _FoldCache(dict[str, str]):
@@ -89,16 +99,36 @@ class _FoldCache(dict[str, str]):
             _EXTRA_READINGS.clear()
         key = fold_token(tok)
         self[tok] = key
-        if _SORANI_LETTERS.intersection(tok):
-            stems = tuple(
-                key[: -len(sfx)] for sfx in _SORANI_SUFFIXES if key.endswith(sfx) and len(key) - len(sfx) >= 4
-            )
+        if _SORANI_LETTERS.intersection(tok) and tok not in SORANI_COMMON_WORDS:
+            stems = sorani_stems(key)
             if stems:
                 _EXTRA_READINGS[key] = stems
         return key
 
 
 _FOLD = _FoldCache()
+
+
+def sorani_stems(key: str) -> tuple[str, ...]:
+    """The stems of a folded Kurdish-script token without one or two Sorani suffixes.
+
+    >>> sorani_stems("كويزوه")
+    ('كويز', 'كويزه')
+    """
+    out: list[str] = []
+    frontier = [key]
+    for _ in range(2):
+        nxt: list[str] = []
+        for word in frontier:
+            for sfx in _SORANI_SUFFIXES:
+                if word.endswith(sfx) and len(word) - len(sfx) >= 4:
+                    stem = word[: -len(sfx)]
+                    for form in (stem, stem + "ه") if sfx in ("وه", "كه", "كان", "كاني", "ي") else (stem,):
+                        if form != key and form not in out:
+                            out.append(form)
+                    nxt.append(stem)
+        frontier = nxt
+    return tuple(out)
 
 
 def token_key(tok: str) -> str:

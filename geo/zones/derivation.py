@@ -25,19 +25,23 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from geo.errors import InputError
 from geo.model import Place, Span, Zone
 from geo.text.tokens import Tokens
 from geo.zones.belt import DEFAULT_BELT_KM, build_belt, check_belt
-from geo.zones.build import Build, Built, SkippedPlace
+from geo.text.normalize import fold_token
+from geo.zones.build import Build, Built, SkippedPlace, unit_at
+from geo.zones.corridor import between_attack, build_corridor
 from geo.zones.coverage import add_statistics
+from geo.zones.lists import load_seats
 from geo.zones.modified_area import build_modified_area
-from geo.zones.rules import ZoneRules, load_rules
+from geo.zones.reading import Attached, Reading, read_article
+from geo.zones.rules import KindRule, ZoneRules, load_rules
 from geo.zones.seat_and_area import build_seat_and_area
-from geo.zones.triggers import Trigger, attach_places, find_triggers
+from geo.zones.triggers import Trigger, _tokens, find_triggers
 from geo.zones.unit_list import build_unit_list
 
 log = logging.getLogger(__name__)
@@ -48,6 +52,20 @@ _BUILDERS: dict[str, Callable[..., Built]] = {
     "belt": build_belt,
     "unit_list": build_unit_list,
     "modified_area": build_modified_area,
+    "corridor": build_corridor,
+}
+_DIRECTIONS = frozenset(("north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest"))
+_COMPASS = {
+    "north": "N", "northeast": "NE", "east": "E", "southeast": "SE", "south": "S", "southwest": "SW",
+    "west": "W", "northwest": "NW",
+}
+#: What the reason line calls each kind.
+_NOUNS = {
+    "operations_room": "operations room",
+    "security_vacuum": "security vacuum",
+    "disputed_territories": "disputed territories",
+    "attack_area": "attack",
+    "corridor": "corridor",
 }
 
 
@@ -67,6 +85,7 @@ class ZoneDerivation:
     skipped: list[SkippedPlace] = field(default_factory=list)
     triggers: list[Trigger] = field(default_factory=list)
     unanchored_triggers: list[Trigger] = field(default_factory=list)
+    excluded: list[tuple[Trigger, str]] = field(default_factory=list)
 
 
 # --- public API -----------------------------------------------------------------------------------
@@ -130,26 +149,55 @@ def derive(
     _check_input(text, places)
     triggers = find_triggers(text, rules=rules, tokens=tokens)
     out = ZoneDerivation(zones=[], unanchored=[], triggers=triggers)
-    attached = attach_places(text, places, triggers, rules=rules, tokens=tokens)
+    if not triggers:  # nothing to read: no tokens of places walked, no boundaries touched
+        return out
+    tk = _tokens(text, tokens)
+    reading = read_article(text, places, rules=rules, tokens=tk, triggers=triggers)
+    out.excluded = reading.excluded
+    out.triggers = reading.triggers  # the accepted ones; the cancelled ones are in `excluded`
     build = Build(rules, belt_km=float(belt_km), belt_side=belt_side)
     by_id: dict[str, Zone] = {}
+
+    def keep(zone: Zone, trigger: Trigger, read: Reading) -> None:
+        held = by_id.get(zone.id)
+        if held is None:
+            by_id[zone.id] = zone
+            out.zones.append(zone)
+            if not zone.reason:
+                zone.reason, zone.confidence = _reason(zone, read, rules.kinds[zone.kind])
+        else:
+            _merge(held, zone, trigger.span)
+        for ref in (*read.references, *read.also):
+            if ref.span != trigger.span:
+                _merge(by_id[zone.id], by_id[zone.id], ref.span)
+
+    corridors = _corridors(reading.readings.get("corridor", []), build, rules, out, keep)
     for kind, rule in rules.kinds.items():
-        for trigger, hits in (pair for pair in attached if pair[0].kind == kind):
-            if rule.attach != "none" and not hits:
-                out.unanchored_triggers.append(trigger)
+        if kind == "corridor":
+            continue
+        readings = reading.readings.get(kind, [])
+        if rule.one_zone:
+            readings = _one_zone(readings, needs_places=rule.construction != "unit_list")
+        for read in readings:
+            trigger = read.trigger
+            hits = _drop_locators(read.hits, build)
+            if kind == "attack_area" and corridors:
+                hits = _between(read, hits, corridors, rule, rules, keep)
+                if hits is None:
+                    continue
+            if rule.attach != "none" and not hits and rule.construction != "unit_list":
+                if not read.references:
+                    out.unanchored_triggers.append(trigger)
                 continue
             built, skipped = _BUILDERS[rule.construction](build, trigger, hits, rule)
             out.skipped.extend(skipped)
             for zone in built:
-                held = by_id.get(zone.id)
-                if held is None:
-                    by_id[zone.id] = zone
-                    out.zones.append(zone)
-                else:
-                    _merge(held, zone, trigger.span)
+                keep(zone, trigger, read)
             if not built and rule.attach != "none":
                 out.unanchored_triggers.append(trigger)
+    out.zones = _merge_retold(out.zones)
     for z in out.zones:
+        z.occurrences = sorted(set(z.occurrences), key=lambda sp: sp.start)
         add_statistics(z, rules)
     out.unanchored_triggers.sort(key=lambda t: t.span.start)
     out.unanchored = [t.span for t in out.unanchored_triggers]
@@ -158,6 +206,237 @@ def derive(
     if out.skipped:
         log.info("zones: %d places skipped", len(out.skipped))
     return out
+
+
+def _corridors(
+    readings: list[Reading], build: Build, rules: ZoneRules, out: ZoneDerivation, keep: Callable[..., None]
+) -> list[tuple[Reading, Zone]]:
+    """The corridors (each reading with two or three places), and the references to them
+    ("تلك المنطقة", "that area") paired with the corridor before them."""
+    rule = rules.kinds.get("corridor")
+    if rule is None:
+        return []
+    made: list[tuple[Reading, Zone]] = []
+    for read in readings:
+        if read.references and not read.hits:  # "that area": points back at the last corridor
+            if made:
+                made.append((read, made[-1][1]))
+            continue
+        hits = _drop_locators(read.hits, build)
+        if len(hits) < rule.min_places:
+            continue
+        built, skipped = build_corridor(build, read.trigger, hits, rule)
+        out.skipped.extend(skipped)
+        for zone in built:
+            keep(zone, read.trigger, read)
+            made.append((read, zone))
+    return made
+
+
+def _between(
+    read: Reading,
+    hits: list[Attached],
+    corridors: list[tuple[Reading, Zone]],
+    rule: KindRule,
+    rules: ZoneRules,
+    keep: Callable[..., None],
+) -> list[Attached] | None:
+    """An attack in a corridor: the attack area ``between`` its places, and the hits left over.
+
+    The attack is in the corridor when its places are the corridor's ("بكمين ... في المنطقة
+    الواقعة بين ديالى وصلاح الدين"), or when it names none and its sentence refers to a corridor
+    ("وشهدت تلك المنطقة ... هجوما"). Returns None when nothing is left to build.
+    """
+    t = read.trigger
+    for corridor_read, zone in corridors:
+        starts = {h.start for h in corridor_read.hits}
+        same = [h for h in hits if h.start in starts]
+        in_sentence = corridor_read.trigger.sentence == t.sentence and not hits
+        if (same and len(same) >= 2) or in_sentence:
+            keep(between_attack(rule, t, zone), t, Reading(t, [], "in the corridor of", read.confidence))
+            left = [h for h in hits if h.start not in starts]
+            return left or None
+    return hits
+
+
+def _one_zone(readings: list[Reading], *, needs_places: bool = True) -> list[Reading]:
+    """All readings of a one-zone kind as one: the first trigger that names places, every place,
+    every later reference and trigger (as occurrences); earlier triggers without places are kept
+    apart (they are reported as naming no place). A kind that needs no place (``needs_places``
+    false: the disputed territories) starts at its first trigger."""
+    if not readings:
+        return []
+    first = readings[0]
+    if needs_places:
+        first = next((r for r in readings if r.hits and not r.references), readings[0])
+    seen: set[int] = set()
+    hits: list[Attached] = []
+    refs: list[Trigger] = []
+    for r in readings:
+        for h in r.hits:
+            if h.start not in seen:
+                seen.add(h.start)
+                hits.append(_renumbered(h, r.hits, hits))
+        if r is not first and r.hits:
+            refs.append(r.trigger)
+    how = first.how if first.hits else "named"
+    start = first.trigger.span.start
+    also = [r.trigger for r in readings if r is not first and not r.hits and r.trigger.span.start > start]
+    merged = Reading(first.trigger, hits, how, min(r.confidence for r in readings), refs, also)
+    # triggers before the one that names the places stay what they were: unanchored mentions
+    earlier = [
+        Reading(r.trigger, [], r.how, r.confidence)
+        for r in readings
+        if not r.hits and not r.references and r.trigger.span.start < start
+    ]
+    return [*earlier, merged]
+
+
+def _renumbered(h: Attached, own: list[Attached], merged: list[Attached]) -> Attached:
+    """``h`` with its locator number pointing into ``merged`` (or no locator when its place is
+    not there)."""
+    if h.locator_of is None:
+        return h
+    target = own[h.locator_of]
+    for n, m in enumerate(merged):
+        if m.start == target.start:
+            return replace(h, locator_of=n)
+    return replace(h, locator_of=None, locator=None)
+
+
+def _drop_locators(hits: list[Attached], build: Build) -> list[Attached]:
+    """The hits without those that only locate their neighbour (step 5 of the rules file): a
+    direction right after a place, a possessive ("Kirkuk's Daquq"), and a unit that holds the
+    place next to it when no "and" stands between them ("تكريت في محافظة صلاح الدين", "in Nineveh
+    province, one in Sinjar and another in Bashiqa"). A city that is the seat of a governorate of
+    the same name is read as that governorate when the run lists governorates, and a governorate
+    with a direction as that city when it stands alone ("جنوب غرب كركوك")."""
+    if not hits:
+        return hits
+    hits = _seat_or_governorate(hits)
+    drop: set[int] = set()
+    for n, h in enumerate(hits):
+        if h.locator in ("direction", "possessive"):
+            log.debug("%s: locator (%s), not a zone", h.place.name, h.locator)
+            drop.add(n)
+        if n and h.linked:
+            before = hits[n - 1]
+            if _contains(build, h, before):
+                drop.add(n)
+            elif _contains(build, before, h):
+                drop.add(n - 1)
+    return [h for n, h in enumerate(hits) if n not in drop]
+
+
+def _seat_or_governorate(hits: list[Attached]) -> list[Attached]:
+    """Kirkuk the city or Kirkuk the governorate, as the run says (see :func:`_drop_locators`)."""
+    seats = load_seats()
+    govs = sum(1 for h in hits if h.place.kind == "governorate")
+    out = []
+    for h in hits:
+        p = h.place
+        if p.kind in ("city", "town") and govs and p.governorate_pcode in seats:
+            seat = seats[p.governorate_pcode]
+            if _same_name(seat.name, seat.name_ar, p) and _seat_named_as_governorate(seat.adm1_pcode):
+                h = replace(h, place=replace(p, kind="governorate", pcode=p.governorate_pcode))
+        elif p.kind == "governorate" and govs == 1 and h.modifier in _DIRECTIONS and p.pcode in seats:
+            seat = seats[p.pcode]
+            city_reading = any(a.kind == "city" and a.name == seat.name for a in p.alternatives)
+            if city_reading and _seat_named_as_governorate(seat.adm1_pcode):
+                city = replace(
+                    p,
+                    id=f"gn:{seat.geonameid}",
+                    kind="city",
+                    pcode=None,
+                    governorate_pcode=p.pcode,
+                    lat=seat.lat,
+                    lon=seat.lon,
+                )
+                h = replace(h, place=city)
+        out.append(h)
+    return out
+
+
+def _seat_named_as_governorate(pcode: str) -> bool:
+    """Whether the governorate and its capital share a name (Kirkuk, Erbil; not Nineveh and Mosul)."""
+    from geo.zones.atlas import load_atlas
+
+    seat = load_seats()[pcode]
+    name_en, name_ar = load_atlas().name(1, pcode)
+    return fold_token(seat.name) == fold_token(name_en) or fold_token(seat.name_ar) == fold_token(name_ar)
+
+
+def _same_name(name: str, name_ar: str, place: Place) -> bool:
+    return fold_token(name) == fold_token(place.name) or (
+        bool(name_ar) and fold_token(name_ar) == fold_token(place.name_ar or "")
+    )
+
+
+def _merge_retold(zones: list[Zone]) -> list[Zone]:
+    """Attack areas of one place told twice, once with less detail (a headline "جنوب غربي كركوك"
+    and the body's "60 كيلومترا جنوب غرب كركوك"; "اغتيال مختار في العظيم" and "في ضواحي ناحية
+    العظيم"): the plainer zone becomes an occurrence of the more precise one."""
+    groups: dict[str, list[Zone]] = {}
+    for z in zones:
+        if z.kind == "attack_area" and len(z.places) == 1:
+            groups.setdefault(z.places[0], []).append(z)
+    gone: set[int] = set()
+    for group in groups.values():
+        if len(group) < 2:
+            continue
+        offsets = {z.params.get("offset_dir"): z for z in group if z.params.get("method") == "offset_disc"}
+        for z in group:
+            mod = z.params.get("modifier")
+            if mod in _DIRECTIONS and _COMPASS[mod] in offsets:
+                _absorb(offsets[_COMPASS[mod]], z)
+                gone.add(id(z))
+        left = [z for z in group if id(z) not in gone]
+        plain = [z for z in left if not z.params.get("modifier")]
+        detailed = [z for z in left if z.params.get("modifier")]
+        if plain and len(detailed) == 1:
+            for z in plain:
+                _absorb(detailed[0], z)
+                gone.add(id(z))
+    return [z for z in zones if id(z) not in gone]
+
+
+def _absorb(kept: Zone, told: Zone) -> None:
+    kept.occurrences = sorted({*kept.occurrences, *told.occurrences}, key=lambda s: s.start)
+    log.debug("zone %s: %s is the same place told with less detail", kept.id, told.id)
+
+
+def _contains(build: Build, outer: Attached, inner: Attached) -> bool:
+    """Whether the unit of ``outer`` (a governorate, district or sub-district) holds ``inner``."""
+    lo, li = build.locate(outer.place), build.locate(inner.place)
+    if isinstance(lo, str) or isinstance(li, str) or lo.level is None or lo.pcode is None:
+        return False
+    if li.level is not None and li.level <= lo.level:
+        return False
+    try:
+        return unit_at(li, lo.level) == lo.pcode
+    except Exception:  # noqa: BLE001 - a place the boundaries cannot place holds nothing
+        return False
+
+
+def _reason(zone: Zone, read: Reading, rule: KindRule) -> tuple[str, float]:
+    """The one-line reason and the confidence of a zone first drawn from ``read``."""
+    noun = _NOUNS.get(zone.kind, zone.kind)
+    trig = read.trigger.span.text
+    if not read.hits and zone.construction == "unit_list":
+        return f"{noun}: named as '{trig}'; the standard list", 0.6 if not read.references else 0.65
+    how = read.how or "named after"
+    if how == "in the corridor of":
+        return f"{noun}: '{trig}' in the area between {', '.join(zone.places)}", 0.75
+    text = f"{noun}: {how} '{trig}' in the same sentence"
+    if how == "named just before":
+        text = f"{noun}: named just before '{trig}' in the same sentence"
+    if read.references:
+        refs = ", ".join(f"'{r.span.text}'" for r in read.references[:2])
+        text = f"{noun}: after '{trig}', places given where the text refers back ({refs})"
+    offset = zone.params.get("method") == "offset_disc"
+    if offset:
+        text += f"; {zone.params['offset_km']:g} km {zone.params['offset_dir']} of {zone.params['from_name']}"
+    return text, read.confidence
 
 
 def _merge(held: Zone, again: Zone, trigger: Span) -> None:

@@ -10,8 +10,11 @@ its neighbours. Radii and band widths come from the rules file.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
+from pyproj import Geod
+from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
 from geo.model import Place, Zone
@@ -30,20 +33,29 @@ from geo.zones.build import (
     unit_at,
 )
 from geo.zones.rules import KindRule
-from geo.zones.triggers import PlaceHit, Trigger
+from geo.zones.triggers import Trigger
+
+_GEOD = Geod(ellps="WGS84")
+_BEARING = {"N": 0.0, "NE": 45.0, "E": 90.0, "SE": 135.0, "S": 180.0, "SW": 225.0, "W": 270.0, "NW": 315.0}
 
 
-def build_modified_area(build: Build, trigger: Trigger, hits: list[PlaceHit], rule: KindRule) -> Built:
-    """One attack area per place of ``hits`` and its modifier; places without one are skipped."""
+def build_modified_area(build: Build, trigger: Trigger, hits: list[Any], rule: KindRule) -> Built:
+    """One attack area per place of ``hits`` and its modifier; places without one are skipped.
+
+    A hit's ``modifier`` (:class:`geo.zones.reading.Attached`) is read before its mention's, so an
+    offset ("75 km south of Kirkuk", with ``offset_km`` and ``offset_dir``) is drawn as such.
+    """
     zones, skipped = [], []
     for hit in hits:
-        place, modifier = hit.place, hit.mention.modifier
+        place = hit.place
+        modifier = getattr(hit, "modifier", hit.mention.modifier)
+        offset = (getattr(hit, "offset_km", None), getattr(hit, "offset_dir", None))
         located = build.locate(place)
         if isinstance(located, str):
             skipped.append(skip(rule, trigger, place, located))
             continue
-        key = ("modified_area", rule.kind, place_sig(place), modifier)
-        made = build.once(key, _attack_zone, rule, trigger, place, located, modifier)
+        key = ("modified_area", rule.kind, place_sig(place), modifier, offset)
+        made = build.once(key, _attack_zone, rule, trigger, place, located, modifier, offset)
         if isinstance(made, str):
             skipped.append(skip(rule, trigger, place, made))
         else:
@@ -52,10 +64,29 @@ def build_modified_area(build: Build, trigger: Trigger, hits: list[PlaceHit], ru
 
 
 def _attack_zone(
-    rule: KindRule, trigger: Trigger, place: Place, located: Located, modifier: str | None
+    rule: KindRule,
+    trigger: Trigger,
+    place: Place,
+    located: Located,
+    modifier: str | None,
+    offset: tuple[float | None, str | None] = (None, None),
 ) -> Zone | str:
     """The attack area at ``place`` with its ``modifier``, or the reason there is none."""
     p = rule.params
+    if modifier == "offset" and offset[0] and offset[1]:
+        shape_wgs, params, seat = _offset_shape(place, located, float(offset[0]), str(offset[1]), p)
+        label = f"{offset[0]:g} km {offset[1]} of"
+        return make_zone(
+            rule,
+            trigger,
+            zone_id=f"{rule.kind}:{place_key(place)}:offset:{offset[0]:g}{offset[1]}",
+            label=f"{rule.label}: {label} {place.name}",
+            label_ar=f"{rule.label_ar}: {offset[0]:g} كم {offset[1]} {place.name_ar or place.name}",
+            places=[place_key(place)],
+            params=params,
+            geometry_wgs=shape_wgs,
+            seat=seat,
+        )
     if modifier is not None and modifier not in p["modifier_labels"]:
         return f"modifier {modifier!r} has no construction"
     shape_wgs, params, seat = _modified_shape(place, located, modifier, p)
@@ -74,6 +105,36 @@ def _attack_zone(
         geometry_wgs=shape_wgs,
         seat=seat,
     )
+
+
+def _offset_shape(
+    place: Place, located: Located, km: float, compass: str, p: dict[str, Any]
+) -> tuple[BaseGeometry, dict[str, Any], tuple[float, float]]:
+    """The disc of ``offset_radius_km`` around the point ``km`` towards ``compass`` from the place
+    (a town's point, a unit's seat), computed geodesically."""
+    atlas = load_atlas()
+    if located.level is None or located.pcode is None:
+        unit_m = atlas.metric_geom(p["point_unit_level"], unit_at(located, p["point_unit_level"]))
+    else:
+        unit_m = atlas.metric_geom(int(located.level), str(located.pcode))
+    origin_m, origin_name, origin_source = seat_of(place, located, unit_m)
+    lat0, lon0 = latlon(origin_m)
+    lon1, lat1, _ = _GEOD.fwd(lon0, lat0, _BEARING[compass], km * 1000.0)
+    point_m = geom.to_metric(Point(lon1, lat1))
+    radius = p["offset_radius_km"]
+    disc = point_m.buffer(radius * 1000.0, quad_segs=geom.QUAD_SEGS).intersection(atlas.iraq_m)
+    params = {
+        "modifier": "offset",
+        "method": "offset_disc",
+        "offset_km": km,
+        "offset_dir": compass,
+        "from": [lat0, lon0],
+        "from_name": origin_name,
+        "from_source": origin_source,
+        "point": [round(lat1, 5), round(lon1, 5)],
+        "radius_km": radius,
+    }
+    return geom.to_wgs84(disc), params, (round(lat1, 5), round(lon1, 5))
 
 
 def _modified_shape(
@@ -102,8 +163,9 @@ def _modified_shape(
         params |= unit | {"method": f"{part}_by_centroid", "centroid": list(latlon(unit_m.centroid))}
         return geom.to_wgs84(geom.half_towards(unit_m, direction)), params, None
     if not is_point and modifier == "outskirts":
-        params |= unit | {"method": "inner_band", "band_km": p["band_km"]}
-        return geom.to_wgs84(geom.inner_band(unit_m, p["band_km"] * 1000)), params, None
+        band = _band_km(unit_m, p)
+        params |= unit | {"method": "inner_band", "band_km": band}
+        return geom.to_wgs84(geom.inner_band(unit_m, band * 1000)), params, None
     if not is_point and modifier == "centre":
         params |= unit | {"method": "core", "band_km": p["band_km"]}
         return geom.to_wgs84(geom.core(unit_m, p["band_km"] * 1000)), params, None
@@ -133,3 +195,9 @@ def _modified_shape(
         centre, inner * 1000, outer * 1000, within=atlas.neighbourhood(home), direction=direction
     )
     return geom.to_wgs84(ring), params, latlon(centre)
+
+
+def _band_km(unit_m: BaseGeometry, p: dict[str, Any]) -> float:
+    """The outskirts band of a unit: ``band_km``, or less for a small unit (``band_share`` times
+    the square root of its area), so a 1,000 km2 district keeps a band of about 6 km."""
+    return round(min(p["band_km"], p["band_share"] * math.sqrt(unit_m.area / 1e6)), 2)

@@ -28,8 +28,11 @@ KINDS: dict[str, str] = {
     "security_vacuum": "belt",
     "disputed_territories": "unit_list",
     "attack_area": "modified_area",
+    "corridor": "corridor",
 }
 ATTACH_MODES = ("list", "clause", "none")
+#: When a trigger with no place after it takes the run just before it.
+_BEFORE_MODES = ("never", "always", "arabic_script")
 #: Spatial modifiers a mention may carry (the values of :data:`geo.text.extract.MODIFIER_VALUES`).
 MODIFIERS = (
     "north",
@@ -57,7 +60,25 @@ _KIND_KEYS_REQUIRED = (
     "place_kinds",
     "construction",
 )
-_KIND_KEYS = (*_KIND_KEYS_REQUIRED, "params", "style")
+#: Optional keys of a kind: Sorani triggers, phrases that refer back to an earlier trigger of the
+#: kind, phrases that cancel a trigger near them, and the reading's limits (see the rules file).
+_KIND_KEYS_OPTIONAL = (
+    "triggers_ckb",
+    "refer_ar",
+    "refer_en",
+    "refer_ckb",
+    "exclude_ar",
+    "exclude_en",
+    "exclude_ckb",
+    "exclude_window",
+    "max_gap_words",
+    "min_places",
+    "max_places",
+    "one_zone",
+    "attach_before",
+    "max_before_words",
+)
+_KIND_KEYS = (*_KIND_KEYS_REQUIRED, *_KIND_KEYS_OPTIONAL, "params", "style")
 _STYLE_KEYS_REQUIRED = ("color", "fill_opacity", "weight", "dash")
 _STYLE_KEYS = (*_STYLE_KEYS_REQUIRED, "fill_color", "marker")
 _HEX_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -79,8 +100,14 @@ _PARAMS: dict[str, dict[str, _ParamCheck]] = {
         "list": ("file", "a file name in data/"),
         "scopes": ("str_list", "a list of scope names"),
     },
+    "corridor": {
+        "width_km": ("positive", "a positive number"),
+        "point_unit_level": ("level23", "admin level 2 or 3"),
+    },
     "modified_area": {
         "point_unit_level": ("level23", "admin level 2 or 3"),
+        "band_share": ("positive", "a positive number"),
+        "offset_radius_km": ("positive", "a positive number"),
         "ring_inner_km": ("non_negative", "a number >= 0"),
         "ring_outer_km": ("positive", "a positive number"),
         "outskirts_inner_km": ("non_negative", "a number >= 0"),
@@ -108,6 +135,17 @@ class KindRule:
     construction: str
     params: dict[str, Any]
     style: dict[str, Any]
+    refer_ar: tuple[str, ...] = ()
+    refer_en: tuple[str, ...] = ()
+    exclude_ar: tuple[str, ...] = ()
+    exclude_en: tuple[str, ...] = ()
+    exclude_window: int = 0
+    max_gap_words: int = 0
+    min_places: int = 1
+    max_places: int = 64
+    one_zone: bool = False
+    attach_before: str = "never"
+    max_before_words: int = 8
 
 
 @dataclass(frozen=True)
@@ -122,6 +160,13 @@ class ZoneRules:
     cover_share: float
     touch_min_km2: float
     kinds: dict[str, KindRule]
+    enumerators: frozenset[str] = frozenset()
+    locator_links: frozenset[str] = frozenset()
+    possessives: frozenset[str] = frozenset()
+    quote_marks: frozenset[str] = frozenset()
+    clause_words: frozenset[str] = frozenset()
+    barriers: frozenset[str] = frozenset()
+    facility_words: frozenset[str] = frozenset()
 
 
 def load_rules(path: str | Path | None = None) -> ZoneRules:
@@ -154,6 +199,20 @@ def _load_rules_cached(path_str: str, _mtime: int, _size: int) -> ZoneRules:
     if any(len(b) != 1 for b in breaks):
         raise where.error("clause_breaks must be single characters", "matching", "clause_breaks")
     connectors = _str_list(matching.get("connectors", []), where, "matching", "connectors")
+    enumerators = _str_list(matching.get("enumerators", []), where, "matching", "enumerators")
+    locator_links = _str_list(matching.get("locator_links", []), where, "matching", "locator_links")
+    possessives = _str_list(matching.get("possessives", []), where, "matching", "possessives")
+    quotes = _str_list(matching.get("quote_marks", []), where, "matching", "quote_marks")
+    clause_words = _str_list(matching.get("clause_words", []), where, "matching", "clause_words")
+    barriers = _str_list(matching.get("barriers", []), where, "matching", "barriers")
+    facilities = _str_list(matching.get("facility_words", []), where, "matching", "facility_words")
+    clash = sorted(set(quotes) & set(breaks))
+    if clash:
+        raise where.error(
+            f"{clash[0]!r} is both a quote mark and a clause break; quotes around a name do not end a clause",
+            "matching",
+            "quote_marks",
+        )
 
     stats = _table(doc, "statistics", where)
     cover_share = _number(stats.get("cover_share", 0.5), where, "statistics", "cover_share")
@@ -183,6 +242,13 @@ def _load_rules_cached(path_str: str, _mtime: int, _size: int) -> ZoneRules:
         cover_share=cover_share,
         touch_min_km2=touch_min,
         kinds=kinds,
+        enumerators=frozenset(enumerators),
+        locator_links=frozenset(locator_links),
+        possessives=frozenset(possessives),
+        quote_marks=frozenset(quotes),
+        clause_words=frozenset(clause_words),
+        barriers=frozenset(barriers),
+        facility_words=frozenset(facilities),
     )
 
 
@@ -218,8 +284,35 @@ def _kind_rule(kind: str, body: dict[str, Any], where: Where, path: Path) -> Kin
     for key in ("label", "label_ar"):
         if not isinstance(body[key], str) or not body[key].strip():
             raise where.error(f"{key} must be a non-empty string", table, key)
+    # Sorani phrases are written in Arabic script and matched like the Arabic ones.
     triggers_ar = _str_list(body["triggers_ar"], where, table, "triggers_ar")
+    triggers_ar += _str_list(body.get("triggers_ckb", []), where, table, "triggers_ckb")
     triggers_en = _str_list(body["triggers_en"], where, table, "triggers_en")
+    phrases: dict[str, tuple[str, ...]] = {}
+    for group in ("refer", "exclude"):
+        for script, langs in (("ar", ("ar", "ckb")), ("en", ("en",))):
+            found: list[str] = []
+            for lang in langs:
+                found += _str_list(body.get(f"{group}_{lang}", []), where, table, f"{group}_{lang}")
+            phrases[f"{group}_{script}"] = tuple(found)
+    limits = {}
+    for key, default, low in (("exclude_window", 0, 0), ("max_gap_words", 0, 0), ("min_places", 1, 1),
+                              ("max_places", 64, 1), ("max_before_words", 8, 0)):
+        value = body.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int) or value < low:
+            raise where.error(f"{key} must be an integer >= {low}, got {value!r}", table, key)
+        limits[key] = value
+    flags = {}
+    one_zone = body.get("one_zone", False)
+    if not isinstance(one_zone, bool):
+        raise where.error(f"one_zone must be true or false, got {one_zone!r}", table, "one_zone")
+    flags["one_zone"] = one_zone
+    before = body.get("attach_before", "never")
+    if before not in _BEFORE_MODES:
+        raise where.error(
+            f"attach_before must be one of {_BEFORE_MODES}, got {before!r}", table, "attach_before"
+        )
+    flags["attach_before"] = before
     if not triggers_ar and not triggers_en:
         raise where.error("a kind needs at least one trigger phrase", table, "triggers_ar")
     attach = body["attach"]
@@ -258,6 +351,9 @@ def _kind_rule(kind: str, body: dict[str, Any], where: Where, path: Path) -> Kin
         construction=construction,
         params=params,
         style=style,
+        **phrases,
+        **limits,
+        **flags,
     )
 
 

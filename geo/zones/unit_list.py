@@ -1,12 +1,16 @@
 """The ``unit_list`` construction: a fixed list of units, such as the disputed territories.
 
 The zone is the union of the units of the rules' list (``data/disputed_districts.toml``, read by
-:func:`geo.zones.lists.load_unit_list`) whose scope the rules choose; the trigger needs no place.
+:func:`geo.zones.lists.load_unit_list`) whose scope the rules choose, and of the units the article
+itself lists after a trigger (a district or sub-district as named, a town through the district that
+holds it): "... تشمل أقضية سنجار وتلعفر ... إلى جانب بدرة وناحية جصان" adds Badra and Jassan, which
+the core list leaves out. The zone's params name the sources of both.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 import shapely
 from shapely.geometry.base import BaseGeometry
@@ -15,19 +19,30 @@ from geo.errors import RulesError
 from geo.model import Zone
 from geo.zones import geometry as geom
 from geo.zones.atlas import load_atlas
-from geo.zones.build import Build, Built, make_zone
+from geo.zones.build import Build, Built, make_zone, skip, unit_at
 from geo.zones.lists import load_unit_list
 from geo.zones.rules import KindRule
-from geo.zones.triggers import PlaceHit, Trigger
+from geo.zones.triggers import Trigger
 
 
-def build_unit_list(build: Build, trigger: Trigger, hits: list[PlaceHit], rule: KindRule) -> Built:
-    """The one zone of the rule's unit list (built once per call, whatever ``hits`` holds)."""
-    key = ("unit_list", rule.kind, rule.params["list"], tuple(rule.params["scopes"]))
-    return [build.once(key, _unit_list_zone, build, rule, trigger)], []
+def build_unit_list(build: Build, trigger: Trigger, hits: list[Any], rule: KindRule) -> Built:
+    """The one zone of the rule's unit list and the units ``hits`` name (built once per call)."""
+    named: list[str] = []
+    skipped = []
+    for hit in hits:
+        located = build.locate(hit.place)
+        if isinstance(located, str):
+            skipped.append(skip(rule, trigger, hit.place, located))
+            continue
+        level = located.level if located.level in (2, 3) else (1 if located.level == 1 else 2)
+        pcode = unit_at(located, level)
+        if pcode not in named:
+            named.append(pcode)
+    key = ("unit_list", rule.kind, rule.params["list"], tuple(rule.params["scopes"]), tuple(named))
+    return [build.once(key, _unit_list_zone, build, rule, trigger, tuple(named))], skipped
 
 
-def _unit_list_zone(build: Build, rule: KindRule, trigger: Trigger) -> Zone:
+def _unit_list_zone(build: Build, rule: KindRule, trigger: Trigger, named: tuple[str, ...] = ()) -> Zone:
     """The union of the units of the rule's list whose scope is chosen (the disputed territories)."""
     atlas = load_atlas()
     name = rule.params["list"]
@@ -38,21 +53,27 @@ def _unit_list_zone(build: Build, rule: KindRule, trigger: Trigger) -> Zone:
     if missing:
         msg = f"{build.rules_dir / name}: P-codes {missing} are not in the boundaries ({atlas.version})"
         raise RulesError(msg)
+    listed = {u.pcode for u in chosen}
+    extra = [p for p in named if p not in listed]
     params = {
         "list": f"data/{name}",
         "scopes": list(scopes),
-        "units": len(chosen),
+        "units": len(chosen) + len(extra),
         "sources": sorted({s for u in chosen for s in u.sources}),
+        "named_by_text": list(named),
+        "added_from_text": extra,
     }
+    if extra:
+        params["sources"] = [*params["sources"], "the article text"]
     return make_zone(
         rule,
         trigger,
         zone_id=rule.kind,
         label=rule.label,
         label_ar=rule.label_ar,
-        places=[u.pcode for u in chosen],
+        places=[u.pcode for u in chosen] + extra,
         params=params,
-        geometry_wgs=_union_wgs(tuple(u.pcode for u in chosen)),
+        geometry_wgs=_union_wgs(tuple(u.pcode for u in chosen) + tuple(extra)),
     )
 
 

@@ -32,8 +32,9 @@ print(json.dumps({"import": t1 - t0, "levels": t2 - t1, "web": t3 - t2}))
 
 
 def _probe(env: dict[str, str]) -> dict[str, float]:
-    out = subprocess.run([sys.executable, "-c", PROBE], cwd=REPO, env=env, capture_output=True,
-                         text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE], cwd=REPO, env=env, capture_output=True, text=True, check=True
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 

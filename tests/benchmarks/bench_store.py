@@ -63,8 +63,11 @@ def queries(store: Store, label: str, *, budget: bool) -> None:
     ]
     for name, fn in jobs:
         first, median = timed(fn)
-        note = f"  (budget {MAP_BUDGET_S:.0f} s: {'ok' if median <= MAP_BUDGET_S else 'OVER'})" if (
-            budget and name.startswith("corpus map")) else ""
+        note = (
+            f"  (budget {MAP_BUDGET_S:.0f} s: {'ok' if median <= MAP_BUDGET_S else 'OVER'})"
+            if (budget and name.startswith("corpus map"))
+            else ""
+        )
         print(f"  {label} {name:<30} first {first:6.3f} s, median {median:6.3f} s{note}")
 
 
@@ -77,8 +80,10 @@ def main(n: int = 1000, big: int = 100_000) -> None:
 
             analyze("warm-up: Kirkuk")  # the gazetteer and boundaries load once per process
             report = ingest(store, [source])
-            print(f"ingest {n:,} articles: {report.seconds:.1f} s ({report.new / report.seconds:.0f} articles/s), "
-                  f"{report.summary()}")
+            print(
+                f"ingest {n:,} articles: {report.seconds:.1f} s ({report.new / report.seconds:.0f} articles/s), "
+                f"{report.summary()}"
+            )
             again = ingest(store, [source])
             print(f"ingest again: {again.seconds:.1f} s, {again.summary()}")
             counts = store.counts()
@@ -88,13 +93,16 @@ def main(n: int = 1000, big: int = 100_000) -> None:
             queries(store, f"{n:>7,}", budget=False)
             shapes = store.con.execute("SELECT shape_id, ST_AsWKB(geometry) FROM shapes").fetchall()
         with Store(root / "big") as store:
-            store.con.executemany("INSERT INTO shapes VALUES (?, ST_GeomFromWKB(?))",
-                                  [(k, bytes(w)) for k, w in shapes])
+            store.con.executemany(
+                "INSERT INTO shapes VALUES (?, ST_GeomFromWKB(?))", [(k, bytes(w)) for k, w in shapes]
+            )
             t = time.perf_counter()
             corpus_gen.fill_rows(store.con, big)
             store.con.execute("CHECKPOINT")
-            print(f"generated {big:,} articles of rows in {time.perf_counter() - t:.1f} s "
-                  f"(rows written directly, not analysed): {store.counts()}")
+            print(
+                f"generated {big:,} articles of rows in {time.perf_counter() - t:.1f} s "
+                f"(rows written directly, not analysed): {store.counts()}"
+            )
             print(f"store size at {big:,} articles: {size_mb(root / 'big'):.1f} MB")
         with Store(root / "big", read_only=True) as store:  # a fresh process-like open: cold caches
             queries(store, f"{big:>7,}", budget=True)
@@ -102,7 +110,11 @@ def main(n: int = 1000, big: int = 100_000) -> None:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=1000, help="articles ingested through the analysis (default 1000)")
-    parser.add_argument("--big", type=int, default=100_000, help="articles of generated rows (default 100000)")
+    parser.add_argument(
+        "--n", type=int, default=1000, help="articles ingested through the analysis (default 1000)"
+    )
+    parser.add_argument(
+        "--big", type=int, default=100_000, help="articles of generated rows (default 100000)"
+    )
     args = parser.parse_args()
     main(args.n, args.big)

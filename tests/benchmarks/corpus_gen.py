@@ -30,15 +30,47 @@ sys.path.insert(0, str(REPO))
 
 #: (English, Arabic) names of real places the geoparser knows, most reported first.
 PLACES = [
-    ("Kirkuk", "كركوك"), ("Mosul", "الموصل"), ("Baghdad", "بغداد"), ("Tikrit", "تكريت"),
-    ("Diyala", "ديالى"), ("Samarra", "سامراء"), ("Makhmour", "مخمور"), ("Baqubah", "بعقوبة"),
-    ("Hawija", "الحويجة"), ("Ramadi", "الرمادي"), ("Fallujah", "الفلوجة"), ("Sinjar", "سنجار"),
-    ("Khanaqin", "خانقين"), ("Tuz Khurmatu", "طوز خورماتو"), ("Basra", "البصرة"), ("Najaf", "النجف"),
-    ("Karbala", "كربلاء"), ("Erbil", "أربيل"), ("Sulaymaniyah", "السليمانية"), ("Anbar", "الأنبار"),
+    ("Kirkuk", "كركوك"),
+    ("Mosul", "الموصل"),
+    ("Baghdad", "بغداد"),
+    ("Tikrit", "تكريت"),
+    ("Diyala", "ديالى"),
+    ("Samarra", "سامراء"),
+    ("Makhmour", "مخمور"),
+    ("Baqubah", "بعقوبة"),
+    ("Hawija", "الحويجة"),
+    ("Ramadi", "الرمادي"),
+    ("Fallujah", "الفلوجة"),
+    ("Sinjar", "سنجار"),
+    ("Khanaqin", "خانقين"),
+    ("Tuz Khurmatu", "طوز خورماتو"),
+    ("Basra", "البصرة"),
+    ("Najaf", "النجف"),
+    ("Karbala", "كربلاء"),
+    ("Erbil", "أربيل"),
+    ("Sulaymaniyah", "السليمانية"),
+    ("Anbar", "الأنبار"),
 ]
-GOVERNORATES = [("Kirkuk", "كركوك"), ("Diyala", "ديالى"), ("Nineveh", "نينوى"), ("Salah al-Din", "صلاح الدين")]
-AR_MONTHS = ["كانون الثاني", "شباط", "آذار", "نيسان", "أيار", "حزيران", "تموز", "آب", "أيلول",
-             "تشرين الأول", "تشرين الثاني", "كانون الأول"]
+GOVERNORATES = [
+    ("Kirkuk", "كركوك"),
+    ("Diyala", "ديالى"),
+    ("Nineveh", "نينوى"),
+    ("Salah al-Din", "صلاح الدين"),
+]
+AR_MONTHS = [
+    "كانون الثاني",
+    "شباط",
+    "آذار",
+    "نيسان",
+    "أيار",
+    "حزيران",
+    "تموز",
+    "آب",
+    "أيلول",
+    "تشرين الأول",
+    "تشرين الثاني",
+    "كانون الأول",
+]
 AR_DAYS = ["الاثنين", "الثلاثاء", "الأربعاء", "الخميس", "الجمعة", "السبت", "الأحد"]
 
 EN_TEMPLATES = [
@@ -77,14 +109,25 @@ def articles(n: int, *, seed: int = 0, start: dt.date = dt.date(2021, 1, 1)) -> 
         if arabic:
             date = f"{AR_DAYS[day.weekday()]} {day.day} {AR_MONTHS[day.month - 1]} {day.year}"
             text = rng.choice(AR_TEMPLATES).format(
-                city={"Baghdad": "بغداد", "Erbil": "أربيل", "Kirkuk": "كركوك"}[city], date=date, a=a[1], b=b[1],
-                g1=g1[1], g2=g2[1], n=rng.randint(2, 12))
+                city={"Baghdad": "بغداد", "Erbil": "أربيل", "Kirkuk": "كركوك"}[city],
+                date=date,
+                a=a[1],
+                b=b[1],
+                g1=g1[1],
+                g2=g2[1],
+                n=rng.randint(2, 12),
+            )
         else:
             date = f"{day:%A} {day.day} {day:%B} {day.year}"
-            text = rng.choice(EN_TEMPLATES).format(city=city, date=date, a=a[0], b=b[0], g1=g1[0], g2=g2[0],
-                                                   n=rng.randint(2, 12))
+            text = rng.choice(EN_TEMPLATES).format(
+                city=city, date=date, a=a[0], b=b[0], g1=g1[0], g2=g2[0], n=rng.randint(2, 12)
+            )
         text += f" ({i})"  # every article distinct
-        record: dict[str, Any] = {"text": text, "source": f"synthetic-{seed}-{i}", "title": text.split(" - ")[-1][:80]}
+        record: dict[str, Any] = {
+            "text": text,
+            "source": f"synthetic-{seed}-{i}",
+            "title": text.split(" - ")[-1][:80],
+        }
         if rng.random() < 0.5:
             record["date"] = day.isoformat()
         yield record
@@ -110,7 +153,9 @@ def fill_rows(con: Any, n: int, *, seed: int = 0, batch: int = 20_000) -> None:
 
     rng = random.Random(seed)
     gaz = load_gazetteer()
-    iraq = [e for e in gaz.entries if e.country == "IQ" and e.kind in ("governorate", "district", "city", "town")]
+    iraq = [
+        e for e in gaz.entries if e.country == "IQ" and e.kind in ("governorate", "district", "city", "town")
+    ]
     rng.shuffle(iraq)
     weights = _weights(len(iraq), 0.9)
     shapes = [r[0] for r in con.execute("SELECT shape_id FROM shapes").fetchall()]
@@ -122,45 +167,161 @@ def fill_rows(con: Any, n: int, *, seed: int = 0, batch: int = 20_000) -> None:
         for i in range(first, min(n, first + batch)):
             key = f"synthetic-{seed}-{i:07d}"
             base = texts[i % len(texts)]["text"]
-            arts.append((key, f"synthetic/{i}", base[:60], start + dt.timedelta(days=rng.randrange(365)),
-                         "jsonl", None, "jsonl", rng.choice(["ar", "ar", "en", "ckb"]), base,
-                         folded_text(base, fold), "zone-atlas bench"))
+            arts.append(
+                (
+                    key,
+                    f"synthetic/{i}",
+                    base[:60],
+                    start + dt.timedelta(days=rng.randrange(365)),
+                    "jsonl",
+                    None,
+                    "jsonl",
+                    rng.choice(["ar", "ar", "en", "ckb"]),
+                    base,
+                    folded_text(base, fold),
+                    "zone-atlas bench",
+                )
+            )
             for e in {id(x): x for x in rng.choices(iraq, weights=weights, k=rng.randint(3, 15))}.values():
-                places.append((key, e.id, e.name, e.name_ar, e.kind, e.pcode, e.governorate, e.governorate_pcode,
-                               e.district_pcode, e.country, e.lat, e.lon, 0.9, e.dataset))
+                places.append(
+                    (
+                        key,
+                        e.id,
+                        e.name,
+                        e.name_ar,
+                        e.kind,
+                        e.pcode,
+                        e.governorate,
+                        e.governorate_pcode,
+                        e.district_pcode,
+                        e.country,
+                        e.lat,
+                        e.lon,
+                        0.9,
+                        e.dataset,
+                    )
+                )
                 for m in range(rng.randint(1, 4)):
                     s = 10 + 40 * m
                     mentions.append((key, e.id, s, s + 6, e.name, None, 0, 200))
-            for z in range(rng.randint(1, 5)):
+            for _ in range(rng.randint(1, 5)):
                 kind = rng.choices(kinds, weights=[6, 2, 1, 1])[0]
                 shape = rng.choice(shapes)
-                zones.append((key, f"{kind}:{shape[:8]}", kind, kind.replace("_", " "), "[]", 0, 7, "attack",
-                              0, 200, "[]", "modified_area", "{}", "{}", "cod_ab_iraq", 1000.0, "[]", "[]", shape))
+                zones.append(
+                    (
+                        key,
+                        f"{kind}:{shape[:8]}",
+                        kind,
+                        kind.replace("_", " "),
+                        "[]",
+                        0,
+                        7,
+                        "attack",
+                        0,
+                        200,
+                        "[]",
+                        "modified_area",
+                        "{}",
+                        "{}",
+                        "cod_ab_iraq",
+                        1000.0,
+                        "[]",
+                        "[]",
+                        shape,
+                    )
+                )
         frames = {
-            "a": pd.DataFrame(arts, columns=["id", "source", "title", "published", "date_source", "date_flag",
-                                             "date_how", "language", "text", "text_folded", "analysed_with"]),
-            "p": pd.DataFrame(places, columns=["article_id", "place_key", "name", "name_ar", "kind", "pcode",
-                                               "governorate", "governorate_pcode", "district_pcode", "country",
-                                               "lat", "lon", "confidence", "dataset"]),
-            "m": pd.DataFrame(mentions, columns=["article_id", "place_key", "start_char", "end_char", "text",
-                                                 "modifier", "sentence_start", "sentence_end"]),
-            "z": pd.DataFrame(zones, columns=["article_id", "zone_id", "kind", "label", "places", "trigger_start",
-                                              "trigger_end", "trigger_text", "sentence_start", "sentence_end",
-                                              "occurrences", "construction", "params", "settings", "dataset",
-                                              "area_km2", "covers", "touches", "shape_id"]),
+            "a": pd.DataFrame(
+                arts,
+                columns=[
+                    "id",
+                    "source",
+                    "title",
+                    "published",
+                    "date_source",
+                    "date_flag",
+                    "date_how",
+                    "language",
+                    "text",
+                    "text_folded",
+                    "analysed_with",
+                ],
+            ),
+            "p": pd.DataFrame(
+                places,
+                columns=[
+                    "article_id",
+                    "place_key",
+                    "name",
+                    "name_ar",
+                    "kind",
+                    "pcode",
+                    "governorate",
+                    "governorate_pcode",
+                    "district_pcode",
+                    "country",
+                    "lat",
+                    "lon",
+                    "confidence",
+                    "dataset",
+                ],
+            ),
+            "m": pd.DataFrame(
+                mentions,
+                columns=[
+                    "article_id",
+                    "place_key",
+                    "start_char",
+                    "end_char",
+                    "text",
+                    "modifier",
+                    "sentence_start",
+                    "sentence_end",
+                ],
+            ),
+            "z": pd.DataFrame(
+                zones,
+                columns=[
+                    "article_id",
+                    "zone_id",
+                    "kind",
+                    "label",
+                    "places",
+                    "trigger_start",
+                    "trigger_end",
+                    "trigger_text",
+                    "sentence_start",
+                    "sentence_end",
+                    "occurrences",
+                    "construction",
+                    "params",
+                    "settings",
+                    "dataset",
+                    "area_km2",
+                    "covers",
+                    "touches",
+                    "shape_id",
+                ],
+            ),
         }
         for name, frame in frames.items():
             con.register(f"bench_{name}", frame)
         con.execute("BEGIN TRANSACTION")
-        con.execute("INSERT INTO articles (id, source, title, published, date_source, date_flag, date_how, "
-                    "language, text, text_folded, analysed_with, ingested_at, settings, notes) "
-                    "SELECT *, now()::TIMESTAMP, '{}', '[]' FROM bench_a")
+        con.execute(
+            "INSERT INTO articles (id, source, title, published, date_source, date_flag, date_how, "
+            "language, text, text_folded, analysed_with, ingested_at, settings, notes) "
+            "SELECT *, now()::TIMESTAMP, '{}', '[]' FROM bench_a"
+        )
         con.execute("INSERT INTO places SELECT *, '[]', false, ST_Point2D(lon, lat) FROM bench_p")
-        con.execute("INSERT INTO mentions (article_id, place_key, start_char, end_char, text, modifier, "
-                    "sentence_start, sentence_end) SELECT * FROM bench_m")
-        con.execute("INSERT INTO zones (article_id, zone_id, kind, label, places, trigger_start, trigger_end, "
-                    "trigger_text, sentence_start, sentence_end, occurrences, construction, params, settings, "
-                    "dataset, area_km2, covers, touches, shape_id) SELECT * FROM bench_z")
+        con.execute(
+            "INSERT INTO mentions (article_id, place_key, start_char, end_char, text, modifier, "
+            "sentence_start, sentence_end) SELECT * FROM bench_m"
+        )
+        con.execute(
+            "INSERT INTO zones (article_id, zone_id, kind, label, places, trigger_start, trigger_end, "
+            "trigger_text, sentence_start, sentence_end, occurrences, construction, params, settings, "
+            "dataset, area_km2, covers, touches, shape_id) SELECT * FROM bench_z"
+        )
         con.execute("COMMIT")
         for name in frames:
             con.unregister(f"bench_{name}")

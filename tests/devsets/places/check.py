@@ -21,7 +21,18 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[2]
 SPLITS = {"dev": "d", "frozen": "f"}
 LANGS = ("ar", "en", "ckb")
-TYPES = {"country", "region", "governorate", "district", "subdistrict", "city", "town", "village", "river", "other"}
+TYPES = {
+    "country",
+    "region",
+    "governorate",
+    "district",
+    "subdistrict",
+    "city",
+    "town",
+    "village",
+    "river",
+    "other",
+}
 CATEGORIES = ("admin", "small_place", "feature", "region", "abroad", "translit", "ambiguous")
 FLAGS = ("vague", "adjectival", "metonymic", "boilerplate")
 REQUIRED = ("surface", "surfaces", "name_en", "type", "governorate", "country", "lat", "lon", "category")
@@ -67,13 +78,18 @@ def check_place(n: int, p: dict, text: str, where: str, errors: list[str]) -> No
         return
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
         errors.append(f"{tag}: lat/lon out of range ({lat}, {lon})")
-    if p["country"] == "IQ" and p["type"] != "country":
-        if not (IQ_BOX[0] <= lat <= IQ_BOX[1] and IQ_BOX[2] <= lon <= IQ_BOX[3]):
-            errors.append(f"{tag}: an Iraqi place outside Iraq's box ({lat}, {lon})")
+    in_box = IQ_BOX[0] <= lat <= IQ_BOX[1] and IQ_BOX[2] <= lon <= IQ_BOX[3]
+    if p["country"] == "IQ" and p["type"] != "country" and not in_box:
+        errors.append(f"{tag}: an Iraqi place outside Iraq's box ({lat}, {lon})")
     if p["country"] != "IQ" and p["category"] in ("admin", "small_place") and p["type"] != "country":
         errors.append(f"{tag}: a place abroad should have category 'abroad' (or a flag such as ambiguous)")
     for a in p.get("alt", []) or []:
-        if not isinstance(a, dict) or "lat" not in a or "lon" not in a or a.get("type", p["type"]) not in TYPES:
+        if (
+            not isinstance(a, dict)
+            or "lat" not in a
+            or "lon" not in a
+            or a.get("type", p["type"]) not in TYPES
+        ):
             errors.append(f"{tag}: bad alt entry {a}")
         elif not (-90 <= a["lat"] <= 90 and -180 <= a["lon"] <= 180):
             errors.append(f"{tag}: alt lat/lon out of range {a}")
@@ -87,11 +103,15 @@ def check_place(n: int, p: dict, text: str, where: str, errors: list[str]) -> No
             return
         used = set()
         for sp in spans:
-            if not (isinstance(sp, list) and len(sp) == 2 and all(isinstance(x, int) for x in sp)
-                    and 0 <= sp[0] < sp[1] <= len(text)):
+            if not (
+                isinstance(sp, list)
+                and len(sp) == 2
+                and all(isinstance(x, int) for x in sp)
+                and 0 <= sp[0] < sp[1] <= len(text)
+            ):
                 errors.append(f"{tag}: bad span {sp}")
                 continue
-            piece = text[sp[0]:sp[1]]
+            piece = text[sp[0] : sp[1]]
             if piece not in surfaces:
                 errors.append(f"{tag}: span {sp} reads {piece!r}, which is not one of its surfaces")
             used.add(piece)
@@ -149,12 +169,15 @@ def check_file(path: Path, split: str, errors: list[str]) -> dict | None:
     occ: dict[tuple[int, int], int] = {}
     for n, p in enumerate(places):
         spans = [tuple(s) for s in p.get("spans", [])] or [
-            (i.start(), i.end()) for s in p.get("surfaces", []) for i in re.finditer(re.escape(s), text)]
+            (i.start(), i.end()) for s in p.get("surfaces", []) for i in re.finditer(re.escape(s), text)
+        ]
         for s in spans:
             for (a, b), other in occ.items():
                 if other != n and a < s[1] and s[0] < b:
-                    errors.append(f"{where}: places {other} and {n} overlap at {text[a:b]!r} / {text[s[0]:s[1]]!r}"
-                                  " (add spans)")
+                    errors.append(
+                        f"{where}: places {other} and {n} overlap at {text[a:b]!r} / {text[s[0] : s[1]]!r}"
+                        " (add spans)"
+                    )
             occ[s] = n
     gold["_words"] = nw
     return gold

@@ -54,23 +54,45 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[2]
 KINDS = ("operations_room", "security_vacuum", "disputed_territories", "attack_area", "corridor")
 #: Other names a later version might give the kinds.
-KIND_ALIASES = {"ops_room": "operations_room", "vacuum_belt": "security_vacuum", "disputed": "disputed_territories"}
+KIND_ALIASES = {
+    "ops_room": "operations_room",
+    "vacuum_belt": "security_vacuum",
+    "disputed": "disputed_territories",
+}
 UTM = "EPSG:32638"
 POINT_KM = 15.0
 GROW_KM = 15.0
 VACUUM_MIN_KM2 = 1.0
 BEARING_TOL = 67.5
-DIRECTIONS = {"north": 0, "northeast": 45, "east": 90, "southeast": 135, "south": 180, "southwest": 225,
-              "west": 270, "northwest": 315}
+DIRECTIONS = {
+    "north": 0,
+    "northeast": 45,
+    "east": 90,
+    "southeast": 135,
+    "south": 180,
+    "southwest": 225,
+    "west": 270,
+    "northwest": 315,
+}
 COD_AB_DIRS = (REPO / ".cache/datasets/cod_ab_iraq", Path("/work/shared/data/iraq_admin_cod_ab_2019"))
 CATEGORY_NAMES = {
-    1: "quoted group name", 2: "late list", 3: "enumeration / ordinals", 4: "cross-sentence / trajectory",
-    5: "trigger vocabulary", 6: "modifiers / between / named regions", 7: "locators", 8: "hashtags / far places",
-    9: "disputed list", 10: "outskirts of small units", 11: "Sorani", 12: "traps",
+    1: "quoted group name",
+    2: "late list",
+    3: "enumeration / ordinals",
+    4: "cross-sentence / trajectory",
+    5: "trigger vocabulary",
+    6: "modifiers / between / named regions",
+    7: "locators",
+    8: "hashtags / far places",
+    9: "disputed list",
+    10: "outskirts of small units",
+    11: "Sorani",
+    12: "traps",
 }
 
 
 # --- boundaries and geometry ------------------------------------------------------------------
+
 
 def load_units() -> dict[str, shapely.Geometry]:
     for folder in COD_AB_DIRS:
@@ -100,11 +122,18 @@ def side_part(unit: shapely.Geometry, direction: str) -> shapely.Geometry:
     big = max(maxx - minx, maxy - miny) * 2 + 1
     x0, x1 = (c.x - big, c.x + big)
     y0, y1 = (c.y - big, c.y + big)
-    parts = {"north": box(x0, c.y, x1, y1), "south": box(x0, y0, x1, c.y),
-             "east": box(c.x, y0, x1, y1), "west": box(x0, y0, c.x, y1)}
+    parts = {
+        "north": box(x0, c.y, x1, y1),
+        "south": box(x0, y0, x1, c.y),
+        "east": box(c.x, y0, x1, y1),
+        "west": box(x0, y0, c.x, y1),
+    }
     if direction in parts:
         return unit.intersection(parts[direction])
-    ns, ew = ("north" if direction.startswith("north") else "south"), ("east" if direction.endswith("east") else "west")
+    ns, ew = (
+        ("north" if direction.startswith("north") else "south"),
+        ("east" if direction.endswith("east") else "west"),
+    )
     return unit.intersection(parts[ns]).intersection(parts[ew])
 
 
@@ -115,12 +144,19 @@ def bearing(p: Point, q: Point) -> float:
 
 # --- prediction --------------------------------------------------------------------------------
 
+
 def predict(article: Path, tries: int = 2) -> tuple[list[dict], str]:
     """Zones of `python -m geo zones ARTICLE --format jsonl`, and its stderr (a failed run is tried
     once more: the code may be changing under a long run)."""
     for _ in range(tries):
-        proc = subprocess.run([sys.executable, "-m", "geo", "zones", str(article), "--format", "jsonl"],
-                              cwd=REPO, capture_output=True, text=True, encoding="utf-8", timeout=600)
+        proc = subprocess.run(
+            [sys.executable, "-m", "geo", "zones", str(article), "--format", "jsonl"],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            timeout=600,
+        )
         if proc.returncode == 0:
             break
     if proc.returncode != 0:
@@ -160,6 +196,7 @@ def code_fingerprint() -> str:
 
 
 # --- matching ----------------------------------------------------------------------------------
+
 
 class Matcher:
     def __init__(self, units: dict[str, shapely.Geometry]):
@@ -235,6 +272,7 @@ def max_matching(cands: dict[int, list[tuple[tuple, int]]], n_pred: int) -> dict
 
 # --- scoring -----------------------------------------------------------------------------------
 
+
 class Tally:
     def __init__(self):
         self.tp = self.fp = self.fn = 0
@@ -256,8 +294,14 @@ class Tally:
 
     def as_dict(self) -> dict:
         p, r, f = self.prf()
-        return {"tp": self.tp, "fp": self.fp, "fn": self.fn, "precision": round(p, 4), "recall": round(r, 4),
-                "f1": round(f, 4)}
+        return {
+            "tp": self.tp,
+            "fp": self.fp,
+            "fn": self.fn,
+            "precision": round(p, 4),
+            "recall": round(r, 4),
+            "f1": round(f, 4),
+        }
 
 
 def evaluate(split: str, matcher: Matcher, jobs: int, details: bool) -> dict:
@@ -271,8 +315,15 @@ def evaluate(split: str, matcher: Matcher, jobs: int, details: bool) -> dict:
     for gold, (pzones, stderr) in zip(golds, preds):
         if stderr.startswith("exit"):
             failures.append(f"{gold['id']}: {stderr}")
-        pred = [{"kind": pred_kind(z), "geom": pred_geometry(z), "mod": pred_modifier(z),
-                 "label": z.get("label") or z.get("id")} for z in pzones]
+        pred = [
+            {
+                "kind": pred_kind(z),
+                "geom": pred_geometry(z),
+                "mod": pred_modifier(z),
+                "label": z.get("label") or z.get("id"),
+            }
+            for z in pzones
+        ]
         gz = gold["zones"]
         cands: dict[int, list[tuple[tuple, int]]] = {}
         for gi, g in enumerate(gz):
@@ -305,30 +356,44 @@ def evaluate(split: str, matcher: Matcher, jobs: int, details: bool) -> dict:
                 if not gz:
                     nozone_fp += 1
         if details:
-            lines.append(f"\n### {gold['id']} ({lang}): {len(pairs)}/{len(gz)} gold found, "
-                         f"{len(pred) - len(matched_pred)} false positive(s)")
+            lines.append(
+                f"\n### {gold['id']} ({lang}): {len(pairs)}/{len(gz)} gold found, "
+                f"{len(pred) - len(matched_pred)} false positive(s)"
+            )
             for gi, g in enumerate(gz):
                 names = ", ".join(a.get("name") or a.get("pcode") for a in g["anchors"]) or "standard list"
                 mod = f" [{g['modifier']}]" if g.get("modifier") else ""
-                got = (f"-> {pred[pairs[gi]]['label']} [{pred[pairs[gi]]['mod'] or '-'}]" if gi in pairs
-                       else "MISSED")
+                got = (
+                    f"-> {pred[pairs[gi]]['label']} [{pred[pairs[gi]]['mod'] or '-'}]"
+                    if gi in pairs
+                    else "MISSED"
+                )
                 lines.append(f"- gold {g['kind']}: {names}{mod} {got}")
             for pi, p in enumerate(pred):
                 if pi not in matched_pred:
                     lines.append(f"- FALSE POSITIVE {p['kind']}: {p['label']}")
     n_nozone = sum(not g["zones"] for g in golds)
     out = {
-        "split": split, "articles": len(golds), "gold_zones": overall.tp + overall.fn,
-        "predicted_zones": overall.tp + overall.fp, "overall": overall.as_dict(),
-        "by_kind": {k: by_kind[k].as_dict() for k in KINDS if k in by_kind} |
-                   {k: v.as_dict() for k, v in by_kind.items() if k not in KINDS},
+        "split": split,
+        "articles": len(golds),
+        "gold_zones": overall.tp + overall.fn,
+        "predicted_zones": overall.tp + overall.fp,
+        "overall": overall.as_dict(),
+        "by_kind": {k: by_kind[k].as_dict() for k in KINDS if k in by_kind}
+        | {k: v.as_dict() for k, v in by_kind.items() if k not in KINDS},
         "by_lang": {k: by_lang[k].as_dict() for k in ("ar", "en", "ckb") if k in by_lang},
-        "category_recall": {c: {"zones": cat_total[c], "found": cat_found[c],
-                                "recall": round(cat_found[c] / cat_total[c], 4) if cat_total[c] else None}
-                            for c in sorted(cat_total)},
+        "category_recall": {
+            c: {
+                "zones": cat_total[c],
+                "found": cat_found[c],
+                "recall": round(cat_found[c] / cat_total[c], 4) if cat_total[c] else None,
+            }
+            for c in sorted(cat_total)
+        },
         "anchor_recall_matched": {k: round(sum(v) / len(v), 4) for k, v in anchor_shares.items() if v},
         "modifier_agreement": {"pairs": mod_pairs, "agree": mod_agree},
-        "no_zone_articles": n_nozone, "false_positives_on_no_zone_articles": nozone_fp,
+        "no_zone_articles": n_nozone,
+        "false_positives_on_no_zone_articles": nozone_fp,
         "failures": failures,
     }
     out["_details"] = lines
@@ -338,9 +403,14 @@ def evaluate(split: str, matcher: Matcher, jobs: int, details: bool) -> dict:
 
 def report(res: dict) -> str:
     overall, by_kind, by_lang = res["_tallies"]
-    lines = [f"## {res['split']}: {res['articles']} articles, {res['gold_zones']} gold zones, "
-             f"{res['predicted_zones']} predicted", "",
-             "| | TP | FP | FN | P | R | F1 |", "|---|---:|---:|---:|---:|---:|---:|", overall.row("**overall**")]
+    lines = [
+        f"## {res['split']}: {res['articles']} articles, {res['gold_zones']} gold zones, "
+        f"{res['predicted_zones']} predicted",
+        "",
+        "| | TP | FP | FN | P | R | F1 |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+        overall.row("**overall**"),
+    ]
     for k in list(KINDS) + [k for k in by_kind if k not in KINDS]:
         if k in by_kind:
             lines.append(by_kind[k].row(k))
@@ -353,10 +423,13 @@ def report(res: dict) -> str:
         lines.append(f"| {c} | {CATEGORY_NAMES.get(c, '')} | {v['zones']} | {v['found']} | {r} |")
     m = res["modifier_agreement"]
     ar = res["anchor_recall_matched"]
-    lines += ["", "- anchor recall over matched pairs: " + (", ".join(f"{k} {v:.2f}" for k, v in ar.items()) or "-"),
-              f"- modifier agreement over matched pairs with a modifier: {m['agree']}/{m['pairs']}",
-              f"- false positives on the {res['no_zone_articles']} no-zone articles: "
-              f"{res['false_positives_on_no_zone_articles']}"]
+    lines += [
+        "",
+        "- anchor recall over matched pairs: " + (", ".join(f"{k} {v:.2f}" for k, v in ar.items()) or "-"),
+        f"- modifier agreement over matched pairs with a modifier: {m['agree']}/{m['pairs']}",
+        f"- false positives on the {res['no_zone_articles']} no-zone articles: "
+        f"{res['false_positives_on_no_zone_articles']}",
+    ]
     for f in res["failures"]:
         lines.append(f"- FAILED: {f}")
     return "\n".join(lines)
@@ -365,8 +438,15 @@ def report(res: dict) -> str:
 def seed_check(article: Path, matcher: Matcher) -> int:
     gold = json.loads((HERE / "dev" / "seed-en.json").read_text(encoding="utf-8"))
     zones, stderr = predict(article)
-    pred = [{"kind": pred_kind(z), "geom": pred_geometry(z), "mod": pred_modifier(z),
-             "label": z.get("label") or z.get("id")} for z in zones]
+    pred = [
+        {
+            "kind": pred_kind(z),
+            "geom": pred_geometry(z),
+            "mod": pred_modifier(z),
+            "label": z.get("label") or z.get("id"),
+        }
+        for z in zones
+    ]
     cands: dict[int, list[tuple[tuple, int]]] = {}
     for gi, g in enumerate(gold["zones"]):
         for pi, p in enumerate(pred):
@@ -377,8 +457,10 @@ def seed_check(article: Path, matcher: Matcher) -> int:
     print(f"{article}: {len(pairs)}/{len(gold['zones'])} seed zones matched, {len(pred)} predicted")
     for gi, g in enumerate(gold["zones"]):
         names = ", ".join(a.get("name") or a["pcode"] for a in g["anchors"]) or "standard list"
-        print(f"- {g['kind']}: {names} [{g['modifier'] or '-'}] -> "
-              + (pred[pairs[gi]]["label"] if gi in pairs else "MISSED"))
+        print(
+            f"- {g['kind']}: {names} [{g['modifier'] or '-'}] -> "
+            + (pred[pairs[gi]]["label"] if gi in pairs else "MISSED")
+        )
     return 0 if len(pairs) == len(gold["zones"]) == len(pred) else 1
 
 
@@ -386,11 +468,18 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--split", choices=["dev", "frozen", "all"], default="all")
     ap.add_argument("--jobs", type=int, default=2, help="articles run at once (default 2)")
-    ap.add_argument("--details", action="store_true", help="per-article list of matches, misses and false positives")
+    ap.add_argument(
+        "--details", action="store_true", help="per-article list of matches, misses and false positives"
+    )
     ap.add_argument("--json", metavar="PATH", help="also write the figures as JSON")
-    ap.add_argument("--seed-check", metavar="ARTICLE", nargs="?", const="/work/shared/seeds/article-000.txt",
-                    help="sanity check of the matcher: score the original (Arabic) seed article against the "
-                         "12 gold zones of seed-en, then stop")
+    ap.add_argument(
+        "--seed-check",
+        metavar="ARTICLE",
+        nargs="?",
+        const="/work/shared/seeds/article-000.txt",
+        help="sanity check of the matcher: score the original (Arabic) seed article against the "
+        "12 gold zones of seed-en, then stop",
+    )
     args = ap.parse_args(argv)
     if args.seed_check:
         return seed_check(Path(args.seed_check), Matcher(load_units()))
@@ -407,8 +496,10 @@ def main(argv: list[str] | None = None) -> int:
             print("\n".join(res["_details"]))
         print()
     if args.json:
-        clean = [{k: v for k, v in r.items() if not k.startswith("_")} | {"code_fingerprint": fingerprint}
-                 for r in results]
+        clean = [
+            {k: v for k, v in r.items() if not k.startswith("_")} | {"code_fingerprint": fingerprint}
+            for r in results
+        ]
         Path(args.json).write_text(json.dumps(clean, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     return 0
 

@@ -26,8 +26,24 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[2]
 KINDS = ("operations_room", "security_vacuum", "disputed_territories", "attack_area", "corridor")
-MODIFIERS = (None, "north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest",
-             "around", "belt", "outskirts", "near", "centre", "between", "offset")
+MODIFIERS = (
+    None,
+    "north",
+    "south",
+    "east",
+    "west",
+    "northeast",
+    "northwest",
+    "southeast",
+    "southwest",
+    "around",
+    "belt",
+    "outskirts",
+    "near",
+    "centre",
+    "between",
+    "offset",
+)
 DIRS = ("N", "NE", "E", "SE", "S", "SW", "W", "NW")
 LANGS = ("ar", "en", "ckb")
 CATEGORIES = range(1, 13)
@@ -47,8 +63,15 @@ CATEGORY_NAMES = {
 }
 BBOX = (38.7, 48.7, 29.0, 37.5)  # lon min, lon max, lat min, lat max
 ARTICLE_FIELDS = {"id": str, "lang": str, "source": str, "categories": list, "zones": list, "not_zones": list}
-ZONE_FIELDS = {"kind": str, "anchors": list, "modifier": (str, type(None)), "offset_km": (int, float, type(None)),
-               "offset_dir": (str, type(None)), "evidence": list, "note": str}
+ZONE_FIELDS = {
+    "kind": str,
+    "anchors": list,
+    "modifier": (str, type(None)),
+    "offset_km": (int, float, type(None)),
+    "offset_dir": (str, type(None)),
+    "evidence": list,
+    "note": str,
+}
 MIN_ARTICLES = {"dev": 30, "frozen": 16}
 COD_AB_DIRS = (REPO / ".cache/datasets/cod_ab_iraq", Path("/work/shared/data/iraq_admin_cod_ab_2019"))
 
@@ -139,7 +162,11 @@ def check_file(path: Path, split: str, pcodes: dict[str, str]) -> list[str]:
             else:
                 err.append(f"{where}: anchor {a} has neither a pcode nor lat/lon")
         if z["modifier"] == "offset":
-            if not isinstance(z["offset_km"], (int, float)) or z["offset_km"] <= 0 or z["offset_dir"] not in DIRS:
+            if (
+                not isinstance(z["offset_km"], (int, float))
+                or z["offset_km"] <= 0
+                or z["offset_dir"] not in DIRS
+            ):
                 err.append(f"{where}: offset zones need offset_km > 0 and offset_dir in {DIRS}")
             if len(anchors) != 1 or "lat" not in anchors[0]:
                 err.append(f"{where}: an offset zone has one point anchor (the offset point)")
@@ -176,7 +203,13 @@ def tables(golds: dict[str, list[dict]]) -> str:
     """The README's count tables (markdown)."""
     lines = []
     splits = list(golds)
-    lines.append("| | " + " | ".join(f"{s} articles" for s in splits) + " | " + " | ".join(f"{s} zones" for s in splits) + " |")
+    lines.append(
+        "| | "
+        + " | ".join(f"{s} articles" for s in splits)
+        + " | "
+        + " | ".join(f"{s} zones" for s in splits)
+        + " |"
+    )
     lines.append("|---|" + "---:|" * (2 * len(splits)))
     for lang in LANGS:
         row = [str(sum(g["lang"] == lang for g in golds[s])) for s in splits]

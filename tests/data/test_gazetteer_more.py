@@ -1,0 +1,57 @@
+"""Physical features, villages without a cue, places abroad and long-feature stretches."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from geo.data.gazetteer_more import keep_abroad, read_features
+from geo.errors import RulesError
+from geo.model import Place
+from geo.text.resolve import geoparse
+
+
+def test_feature_table_reads_and_every_feature_names_its_source() -> None:
+    features = read_features()
+    assert len(features) >= 40
+    assert all(f["source"] and f["points"] for f in features)
+
+
+def test_feature_without_points_is_refused(tmp_path: Path) -> None:
+    bad = tmp_path / "f.toml"
+    body = '[[feature]]\nid = "x"\ntype = "river"\nname = "X"\nname_ar = "س"\nnames = ["X"]\n'
+    bad.write_text(body + 'points = []\nsource = "s"\n', encoding="utf-8")
+    with pytest.raises(RulesError, match="points"):
+        read_features(bad)
+
+
+def test_river_named_like_a_governorate_is_the_river() -> None:
+    places = geoparse("غرق شاب في نهر ديالى قرب بعقوبة")
+    assert [p.id.split(":")[0] for p in places][:1] == ["feature"]
+    assert "IQG10" not in {p.id for p in places}
+    assert [p.name for p in geoparse("اشتباكات في جبل سنجار")] == ["Mount Sinjar"]
+
+
+def test_tigris_stretch_follows_the_article() -> None:
+    def tigris(city: str) -> Place:
+        return next(p for p in geoparse(f"انتشال جثة من نهر دجلة في {city}") if p.name == "Tigris")
+
+    mosul, baghdad = tigris("الموصل"), tigris("بغداد")
+    assert mosul.lat > 36.0 and 33.0 < baghdad.lat < 33.6
+
+
+def test_sorani_common_words_are_not_places() -> None:
+    assert geoparse("ژمارەی کوژراوان زیادی کرد و گوتی") == []
+
+
+def test_capitals_abroad_are_found() -> None:
+    names = {p.name for p in geoparse("Officials met in Doha and Abu Dhabi before flying to Tehran.")}
+    assert {"Doha", "Abu Dhabi", "Tehran"} <= names
+
+
+def test_abroad_rules() -> None:
+    assert keep_abroad("QA", "PPLC", 0, 1e9) == "strong"
+    assert keep_abroad("SY", "PPL", 1_500, 50.0) == "foreign"
+    assert keep_abroad("SY", "PPL", 1_500, 500.0) is None
+    assert keep_abroad("BR", "PPLC", 0, 1e9) is None
