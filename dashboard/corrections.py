@@ -231,7 +231,9 @@ def _controls(record: inputs.ArticleRecord, who: auth.User) -> None:
     span = st.selectbox(
         "Occurrence", spans, format_func=lambda s: _context(stored.text, s), key=state.FIX_OCCURRENCE
     )
-    query = st.text_input("Search the gazetteer", key=state.FIX_QUERY, placeholder=words.strip())
+    query = st.text_input(
+        "Search the gazetteer (empty: the words above)", key=state.FIX_ADD_QUERY, placeholder=words.strip()
+    )
     entry = _entry_picker(_entries(query or words, []))
     if entry is not None and span is not None:
         start, end = span

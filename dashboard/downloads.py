@@ -102,6 +102,7 @@ def render_downloads(
     admin_levels: tuple[int, ...] = (1, 2),
     zone_kinds: tuple[str, ...] | None = None,
     bounds: list[list[float]] | None = None,
+    label_lang: str = "en",
 ) -> None:
     """Download buttons for the data files, and for the map and briefing once prepared.
 
@@ -114,6 +115,7 @@ def render_downloads(
         admin_levels=tuple(admin_levels) or (1, 2),
         zone_kinds=None if zone_kinds is None else tuple(zone_kinds),
         bounds=bounds,
+        label_lang=label_lang,
     )
     key = analysis_key(analysis, settings, view, title)
     if not analysis.places:

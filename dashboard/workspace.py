@@ -388,3 +388,16 @@ def zone_layer(filters: Filters) -> gpd.GeoDataFrame:
 def _titles(where: str, rev: tuple[int, ...]) -> dict[str, str]:
     frame = _open(where)[0].articles(None)
     return {str(i): str(t or s) for i, t, s in zip(frame["id"], frame["title"], frame["source"], strict=True)}
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _notes(where: str, rev: tuple[int, ...]) -> dict[str, str]:
+    by_article: dict[str, list[Correction]] = {}
+    for c in _open(where)[0].corrections(None):
+        by_article.setdefault(c.article_id, []).append(c)
+    return {a: corrected_note(h) or "" for a, h in by_article.items()}
+
+
+def corrected_notes() -> dict[str, str]:
+    """``{article id: "corrected by X on DATE"}`` for every corrected article of the store."""
+    return _notes(folder(), revision())

@@ -1,8 +1,9 @@
 """Zone Atlas settings: typed, with documented defaults, each overridable by an environment variable.
 
 Every setting the library reads lives here; modules take their defaults from these functions and
-constants instead of keeping their own. Values are read from the environment when asked for, so a
-test or a server can change them without re-importing anything.
+constants instead of keeping their own. The functions read the environment when they are called;
+a module that keeps a setting as a constant (the belt width default, the article size limit)
+reads it once, at import.
 
 Paths
 -----

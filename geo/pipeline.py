@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from geo import config
 from geo.model import Analysis
 
 if TYPE_CHECKING:
@@ -39,7 +40,7 @@ NOTE_PHRASES = 3
 class Settings:
     """What the text leaves open and the analyst chooses (the dashboard's controls, the CLI's flags)."""
 
-    belt_km: float = 20.0
+    belt_km: float = field(default_factory=config.belt_km)
     belt_side: str = "federal"  # "federal" or "both"
     min_confidence: float = 0.0
 
@@ -70,7 +71,7 @@ def analyze(text: str, source: str = "pasted text", settings: Settings | None = 
     from geo.text.reading import detect_language
     from geo.text.resolve import geoparse
     from geo.text.tokens import tokenize
-    from geo.zones.derivation import derive
+    from geo.zones.derivation import derive, excluded_notes
     from geo.zones.rules import load_rules
 
     settings = settings or Settings()
@@ -90,6 +91,7 @@ def analyze(text: str, source: str = "pasted text", settings: Settings | None = 
     labels = {kind: rule.label for kind, rule in rules.kinds.items()}
     notes += unanchored_notes(result.unanchored_triggers, labels)
     notes += skipped_notes(result.skipped, labels)
+    notes += excluded_notes(result.excluded, labels)
     analysis = Analysis(
         source=source,
         text=text,

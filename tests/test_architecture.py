@@ -62,13 +62,32 @@ def geo_modules() -> dict[str, Path]:
     return {module_name(p): p for p in sorted(GEO.rglob("*.py"))}
 
 
-def imports_of(path: Path, module: str) -> set[str]:
-    """Every ``geo`` module ``path`` imports (absolute or relative, at any depth of the code)."""
+def _type_checking_nodes(tree: ast.AST) -> set[int]:
+    """ids of the nodes inside ``if TYPE_CHECKING:`` blocks (imports for annotations only)."""
+    inside: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If):
+            test = node.test
+            name = test.id if isinstance(test, ast.Name) else getattr(test, "attr", None)
+            if name == "TYPE_CHECKING":
+                for child in node.body:
+                    inside.update(id(n) for n in ast.walk(child))
+    return inside
+
+
+def imports_of(path: Path, module: str, *, runtime_only: bool = False) -> set[str]:
+    """Every ``geo`` module ``path`` imports (absolute or relative, at any depth of the code).
+
+    ``runtime_only`` leaves out imports under ``if TYPE_CHECKING:``, which never run.
+    """
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     known = geo_modules()
     package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    skip = _type_checking_nodes(tree) if runtime_only else set()
     found: set[str] = set()
     for node in ast.walk(tree):
+        if id(node) in skip:
+            continue
         if isinstance(node, ast.Import):
             names = [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom):
@@ -92,8 +111,8 @@ def imports_of(path: Path, module: str) -> set[str]:
     return found
 
 
-def import_graph() -> dict[str, set[str]]:
-    return {name: imports_of(path, name) for name, path in geo_modules().items()}
+def import_graph(*, runtime_only: bool = False) -> dict[str, set[str]]:
+    return {name: imports_of(path, name, runtime_only=runtime_only) for name, path in geo_modules().items()}
 
 
 def test_every_module_belongs_to_a_stage() -> None:
@@ -115,7 +134,9 @@ def test_no_module_imports_a_later_stage() -> None:
 
 
 def test_no_import_cycles() -> None:
-    graph = import_graph()
+    # annotation-only imports (under TYPE_CHECKING) never run, so they close no cycle; the stage
+    # check above still counts them
+    graph = import_graph(runtime_only=True)
     # package __init__ files that only name their submodules lazily (importlib) add no edges
     state: dict[str, int] = defaultdict(int)  # 0 new, 1 on the stack, 2 done
     cycles: list[list[str]] = []
@@ -165,6 +186,11 @@ def test_the_library_never_imports_streamlit() -> None:
         ("geo.zones.derivation", "from geo.errors import InputError\n", {"geo.errors"}),
         ("geo.zones.derivation", "def f():\n    from . import geometry\n", {"geo.zones.geometry"}),
         ("geo.zones.derivation", "from ..render import webmap\n", {"geo.render.webmap"}),
+        (
+            "geo.zones.derivation",
+            "if TYPE_CHECKING:\n    from geo.text import resolve\n",
+            {"geo.text.resolve"},
+        ),
     ],
 )
 def test_the_import_reader_sees_every_form(
@@ -179,3 +205,9 @@ def test_the_stage_check_catches_a_backwards_import() -> None:
     assert stage_of("geo.render.webmap") > stage_of("geo.zones.derivation")
     assert stage_of("geo.text.resolve") < stage_of("geo.zones.triggers")
     assert stage_of("geo.errors") == 0
+
+
+def test_annotation_only_imports_are_left_out_of_the_runtime_graph(tmp_path: Path) -> None:
+    path = tmp_path / "mod.py"
+    path.write_text("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from geo.text import resolve\n")
+    assert imports_of(path, "geo.zones.derivation", runtime_only=True) == set()

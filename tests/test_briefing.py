@@ -229,8 +229,16 @@ def _with_geonames_town(analysis: Analysis) -> Analysis:
     wider = Span(sentence.start, sentence.end, sentence.text)
     analysis.places.append(
         Place(
-            id="gn:98182", name="Baghdad", name_ar="بغداد", kind="city", country="IQ", lat=33.34, lon=44.40,
-            confidence=0.9, mentions=[Mention(start, start + 5, "نينوى", wider)], governorate="Baghdad",
+            id="gn:98182",
+            name="Baghdad",
+            name_ar="بغداد",
+            kind="city",
+            country="IQ",
+            lat=33.34,
+            lon=44.40,
+            confidence=0.9,
+            mentions=[Mention(start, start + 5, "نينوى", wider)],
+            governorate="Baghdad",
             dataset="geonames",
         )
     )
@@ -259,7 +267,9 @@ def test_dates_and_notes_for_readers() -> None:
     assert briefingtext.as_date(None) == ""
     note = "6 mentions of 'هجمات' (Attacks) name no place (at 657, 951, 1060 and 1 more); no zone drawn"
     assert briefingtext.reader_note(note) == "6 mentions of 'هجمات' (Attacks) name no place; no zone drawn"
-    assert briefingtext.reader_note("no zone for Baghdad; 1 mention at 2448") == "no zone for Baghdad; 1 mention"
+    assert (
+        briefingtext.reader_note("no zone for Baghdad; 1 mention at 2448") == "no zone for Baghdad; 1 mention"
+    )
 
 
 def test_used_datasets_follow_the_places_and_zones() -> None:
@@ -286,8 +296,13 @@ def test_pdf_puts_the_bottom_line_and_dates_first_and_credits_what_it_used(
     analysis = _with_geonames_town(hand_analysis())
     analysis.notes = ["2 mentions of 'هجمات' (Attacks) name no place (at 13, 122); no zone drawn"]
     result = briefing.write_briefing(
-        analysis, tmp_path / "b.pdf", snapshot=static_map, styles=STYLES, prepared=PREPARED,
-        published=dt.date(2024, 5, 3), title="غرف العمليات في ديالى",
+        analysis,
+        tmp_path / "b.pdf",
+        snapshot=static_map,
+        styles=STYLES,
+        prepared=PREPARED,
+        published=dt.date(2024, 5, 3),
+        title="غرف العمليات في ديالى",
     )
     text = _pdftotext(result.path)
     flat = " ".join(text.split())

@@ -119,12 +119,11 @@ def test_map_paints_offline_with_the_seed(offline_page: Any, dashboard_url: str,
         ".leaflet-control-layers",
         ".leaflet-control-scale",
         ".leaflet-control-measure",
-        ".leaflet-control-minimap",
-        ".za-legend",
         "[class*=fullscreen]",
     ):
         assert frame.locator(control).count() >= 1, control
-    assert frame.locator(".leaflet-control-minimap path").count() > 0  # the mini-map paints offline
+    # the legend is outside the map and the mini-map is off: see test_legend_and_minimap_leave_the_map_clear
+    assert page.locator(".za-legend-strip").count() == 1
     assert frame.locator("img.leaflet-tile").count() == 0  # no basemap tiles by default
     assert page.locator(".za-article .za-mention").count() >= sum(len(p.mentions) for p in seed.places) // 2
     assert page.locator('.za-article[dir="rtl"]').count() == 1
@@ -280,6 +279,222 @@ def test_uploaded_html_article_runs_nothing(offline_page: Any, dashboard_url: st
     assert page.dialogs == []
     assert page.external_requests == []
     _shot(page, tmp_path, "xss-map")
+
+
+# --- Names, legend, overlapping zones, text to map, the offline basemap -------------------------
+
+LABEL_BOXES = """() => [...document.querySelectorAll('.za-label:not(.za-label-off) .za-lt')].map(e => {
+    const r = e.getBoundingClientRect();
+    return [e.textContent, r.left, r.top, r.right, r.bottom, e.getAttribute('dir') || ''];
+})"""
+
+
+def _overlaps(boxes: list[list[Any]]) -> list[tuple[str, str]]:
+    return [
+        (a[0], b[0])
+        for i, a in enumerate(boxes)
+        for b in boxes[i + 1 :]
+        if a[1] < b[3] - 0.5 and b[1] < a[3] - 0.5 and a[2] < b[4] - 0.5 and b[2] < a[4] - 0.5
+    ]
+
+
+def _view(frame: Any) -> list[float]:
+    return frame.evaluate("[window.map.getCenter().lat, window.map.getCenter().lng, window.map.getZoom()]")
+
+
+def test_first_screen_names_the_product_and_the_map_is_labelled_without_overlaps(
+    offline_page: Any, dashboard_url: str, tmp_path: Path
+) -> None:
+    page = offline_page
+    frame = _open(page, dashboard_url)
+    brand = page.locator(".za-brand")
+    assert brand.locator(".za-name").inner_text() == "Zone Atlas"
+    assert "news about Iraq" in brand.inner_text()
+    assert page.get_by_text("The sample article").count() >= 1
+    assert page.get_by_text("Preparing the map").count() == 0  # gone once the map is there
+    assert _until(lambda: len(frame.evaluate(LABEL_BOXES)) >= 8)
+    boxes = frame.evaluate(LABEL_BOXES)
+    names = {b[0] for b in boxes}
+    assert {"Kirkuk", "Diyala", "Baghdad"} <= names, names  # the article's places are named
+    assert names & {"DIYALA", "Diyala"} and any(b[0].startswith("Ops room") for b in boxes), names
+    assert not _overlaps(boxes)
+    frame.evaluate("window.map.setZoom(window.map.getZoom() + 1.5, {animate: false})")
+    _still(frame)
+    page.wait_for_timeout(300)
+    zoomed = frame.evaluate(LABEL_BOXES)
+    assert len(zoomed) >= 5 and not _overlaps(zoomed)
+    _shot(page, tmp_path, "labels-en")
+    page.locator('[data-testid="stSidebar"]').get_by_text("العربية").click()
+    assert _until(lambda: "كركوك" in {b[0] for b in _labels_in(page)})
+    arabic = _labels_in(page)
+    assert all(b[5] == "rtl" for b in arabic if b[0] in {"كركوك", "ديالى", "بغداد"})
+    assert not _overlaps(arabic)
+    _shot(page, tmp_path, "labels-ar")
+    assert page.external_requests == []
+
+
+def frame_of(page: Any) -> Any:
+    """The map's frame once a rebuilt map has replaced the old one (both are there for a moment)."""
+
+    def one() -> Any:
+        frames = [f for f in page.frames if "streamlit_folium" in f.url]
+        if page.locator(MAP_FRAME).count() != 1 or len(frames) != 1:
+            return None
+        try:
+            ready = frames[0].evaluate(
+                "!!window.map && document.querySelectorAll('path.za-place').length > 0"
+            )
+        except Exception:  # the frame went away while we looked
+            return None
+        return frames[0] if ready else None
+
+    frame = _until(one)
+    assert frame is not None, "the map was not rebuilt"
+    return frame
+
+
+def _count(page: Any, selector: str) -> int:
+    try:
+        return int(frame_of(page).locator(selector).count())
+    except Exception:  # rebuilt while we looked: look again
+        return 0
+
+
+def _labels_in(page: Any) -> list[list[Any]]:
+    try:
+        return frame_of(page).evaluate(LABEL_BOXES)
+    except Exception:  # rebuilt while we looked: look again
+        return []
+
+
+def test_legend_and_minimap_leave_the_map_clear(
+    offline_page: Any, dashboard_url: str, tmp_path: Path
+) -> None:
+    page = offline_page
+    frame = _open(page, dashboard_url)
+    assert frame.locator(".za-legend").count() == 0  # no legend box on the map itself
+    assert frame.locator(".leaflet-control-minimap").count() == 0  # the mini-map is off by default
+    strip = page.locator(".za-legend-strip")
+    m, lg = page.locator(MAP_FRAME).bounding_box(), strip.bounding_box()
+    centre = (
+        m["x"] + 0.2 * m["width"],
+        m["y"] + 0.2 * m["height"],
+        m["x"] + 0.8 * m["width"],
+        m["y"] + 0.8 * m["height"],
+    )
+    outside = (
+        lg["x"] + lg["width"] <= centre[0]
+        or lg["x"] >= centre[2]
+        or lg["y"] + lg["height"] <= centre[1]
+        or lg["y"] >= centre[3]
+    )
+    assert outside, (lg, centre)
+    items = [t.strip() for t in strip.locator(".za-li").all_inner_texts()]
+    seed = _seed()
+    assert any(t.startswith("Joint operations room") for t in items) and "governorate" in items
+    assert "village" not in items and "town" not in items  # only the kinds on the map
+    assert {p.kind for p in seed.places} <= set(items)
+    page.locator('[data-testid="stSidebar"]').get_by_text("Mini-map").click()  # asked for, it paints offline
+    assert _until(lambda: _count(page, ".leaflet-control-minimap") >= 1)
+    assert _until(lambda: _count(page, ".leaflet-control-minimap path") > 0)
+    _shot(page, tmp_path, "minimap-on")
+
+
+def _overlap_spot(seed: Analysis) -> tuple[float, float, set[str], set[str]]:
+    """A point deep inside two or more zones: (lat, lon, refs surely there, refs perhaps there)."""
+
+    zones = [(j, z.geometry) for j, z in enumerate(seed.zones) if z.geometry is not None]
+    for a, ga in zones:
+        for b, gb in zones:
+            if b <= a:
+                continue
+            core = ga.intersection(gb).buffer(-0.1)
+            if core.is_empty:
+                continue
+            p = core.representative_point()
+            sure = {f"Z{j}" for j, g in zones if g.contains(p.buffer(0.05))}
+            maybe = {f"Z{j}" for j, g in zones if g.intersects(p.buffer(0.05))}
+            if len(sure) >= 2:
+                return p.y, p.x, sure, maybe
+    raise AssertionError("the seed has no overlapping zones")
+
+
+def test_a_click_where_zones_overlap_offers_each_of_them(
+    offline_page: Any, dashboard_url: str, tmp_path: Path
+) -> None:
+    page = offline_page
+    frame = _open(page, dashboard_url)
+    lat, lon, sure, maybe = _overlap_spot(_seed())
+    frame.evaluate(f"window.map.setView([{lat}, {lon}], 8, {{animate: false}})")
+    _still(frame)
+    xy = frame.evaluate(
+        f"""() => {{ const p = window.map.latLngToContainerPoint([{lat}, {lon}]);
+            const r = window.map.getContainer().getBoundingClientRect();
+            for (const [dx, dy] of [[0, 0], [12, 0], [-12, 0], [0, 12], [0, -12], [18, 18], [-18, -18]]) {{
+                const el = document.elementFromPoint(r.left + p.x + dx, r.top + p.y + dy);
+                if (el && el.classList.contains('za-zone')) return [r.left + p.x + dx, r.top + p.y + dy];
+            }}
+            return null; }}"""
+    )
+    assert xy is not None, "the overlap is covered by markers"
+    box = page.locator(MAP_FRAME).bounding_box()
+    page.mouse.click(box["x"] + xy[0], box["y"] + xy[1])
+    picks = frame.locator(".za-chooser .za-pick")
+    picks.first.wait_for()
+    offered = {p.get_attribute("data-ref") for p in picks.all()}
+    assert sure <= offered <= maybe, (sure, offered, maybe)
+    clicked = frame.locator(".za-chooser .za-ref").inner_text().split()[0]  # the zone on top, selected
+    assert clicked in offered
+    assert _until(lambda: page.locator(f'.za-article .za-selected[data-ref~="{clicked}"]').count() > 0)
+    assert "overlap here" in frame.locator(".za-chooser").inner_text()
+    _shot(page, tmp_path, "zone-chooser")
+    second = picks.nth(1)
+    ref = second.get_attribute("data-ref")
+    second.click()
+    assert _until(lambda: frame.locator(".leaflet-popup-content .za-ref").count() == 1)
+    assert frame.locator(".leaflet-popup-content .za-ref").inner_text().split()[0] == ref
+    assert _until(lambda: page.locator(f'.za-article .za-selected[data-ref~="{ref}"]').count() > 0)
+
+
+def test_clicking_a_highlighted_word_moves_the_map(
+    offline_page: Any, dashboard_url: str, tmp_path: Path
+) -> None:
+    from geo.render import mapframing
+
+    page = offline_page
+    frame = _open(page, dashboard_url)
+    seed = _seed()
+    index = next(i for i, p in enumerate(seed.places) if p.name == "Mosul")
+    (lat, lon), zoom = mapframing.focus_view(seed, f"P{index}")
+    before = _view(frame)
+    word = page.locator(f'.za-article .za-mention[data-ref~="P{index}"]').first
+    word.scroll_into_view_if_needed()
+    word.click()
+
+    def moved() -> bool:
+        now = _view(frame)
+        return abs(now[0] - lat) < 0.01 and abs(now[1] - lon) < 0.01
+
+    assert _until(moved), (before, lat, lon)
+    assert _view(frame)[2] == zoom != before[2]
+    popup = frame.locator(".leaflet-popup-content .za-ref")
+    assert _until(lambda: popup.count() == 1) and popup.inner_text().split()[0] == f"P{index}"
+    _shot(page, tmp_path, "word-clicked")
+
+
+def test_openstreetmap_offline_shows_its_warning(
+    offline_page: Any, dashboard_url: str, tmp_path: Path
+) -> None:
+    page = offline_page
+    _open(page, dashboard_url)
+    page.locator('[data-testid="stSidebar"]').get_by_text("OpenStreetMap (needs internet)").click()
+    assert _until(lambda: frame_of(page).locator(".za-offline-notice").count() == 1)
+    notice = frame_of(page).locator(".za-offline-notice")
+    assert "needs the internet" in notice.inner_text() and "offline basemap" in notice.inner_text()
+    frame = frame_of(page)
+    assert frame.locator(".leaflet-zaBase-pane path").count() > 0  # the offline basemap is still drawn
+    assert any("tile.openstreetmap.org" in url for url in page.external_requests)  # tried, and refused
+    _shot(page, tmp_path, "osm-offline")
 
 
 # --- Accounts: log-in, lockout and roles, on a server started with ./atlas's flags ---------------

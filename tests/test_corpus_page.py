@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import state
+from dashboard import auth, state, workspace
 from geo.store import Store, article_id, ingest
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
@@ -135,3 +135,82 @@ def test_opening_an_article_switches_to_the_map_page(corpus_store: Path) -> None
     current = at.session_state[state.ARTICLES][at.session_state[state.CURRENT]]
     assert current.source == "kirkuk.txt" and current.format == "stored"
     assert any("Clashes in Kirkuk" in h.proto.body for h in at.get("html"))  # the map page's title
+
+
+# --- corrections in the article view -----------------------------------------------------------
+
+
+def _map_page_on(article: dict[str, str], at: AppTest | None = None) -> AppTest:
+    at = at or AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.run()
+    at.session_state[state.CURRENT] = article_id(article["text"])
+    at.run()
+    assert not _problems(at), _problems(at)
+    return at
+
+
+def test_a_dropped_place_is_stored_with_who_and_shown_as_corrected(corpus_store: Path) -> None:
+    at = _map_page_on(ARTICLES[0])
+    at.radio(key="za_fix_action").set_value("drop").run()
+    dropped = at.selectbox(key=state.FIX_PLACE).value
+    at.button(key="za_fix_drop").click().run()
+    assert not _problems(at), _problems(at)
+    assert any(s.value.startswith("Dropped ") for s in at.success)
+    who = auth.local_user().name
+    assert any(f"corrected by {who} on " in i.value for i in at.info)
+    history = workspace.store().corrections(article_id(ARTICLES[0]["text"]))
+    assert [(c.action, c.who) for c in history] == [("drop", who)]
+    assert history[0].before["place_key"] == dropped
+    assert dropped not in {p.id for p in workspace.store().analysis(history[0].article_id).places}
+    at.switch_page("app_pages/corpus.py").run()
+    table = _table(at)
+    assert table.loc[table["source"] == "kirkuk.txt", "corrected"].item().startswith(f"corrected by {who}")
+
+
+def test_a_viewer_sees_who_corrected_but_cannot_correct(
+    corpus_store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from geo.accounts import AccountStore
+
+    home = tmp_path / "home"
+    monkeypatch.setenv("ZONE_ATLAS_HOME", str(home))
+    AccountStore(home / "users.json").add("vic", "viewer password", role="viewer")
+    with Store(corpus_store) as store:
+        key = article_id(ARTICLES[0]["text"])
+        store.drop_place(key, store.analysis(key).places[0].id, who="ana")
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.run()
+    at.text_input(key=auth.LOGIN_NAME).input("vic")
+    at.text_input(key=auth.LOGIN_PASSWORD).input("viewer password")
+    at.button[0].click().run()
+    at = _map_page_on(ARTICLES[0], at)
+    assert any("corrected by ana on " in i.value for i in at.info)
+    assert not [b for b in at.button if b.key in ("za_fix_drop", "za_fix_resolve", "za_fix_add")]
+    assert not [r for r in at.radio if r.key == "za_fix_action"]
+    assert any("Only analysts" in c.value for c in at.caption)
+
+
+def test_re_resolve_and_add_by_words_go_through_the_gazetteer(corpus_store: Path) -> None:
+    key = article_id(ARTICLES[0]["text"])
+    at = _map_page_on(ARTICLES[0])
+    at.radio(key="za_fix_action").set_value("re-resolve").run()
+    at.text_input(key=state.FIX_QUERY).input("الموصل").run()  # Arabic search, English entries
+    entries = at.selectbox(key=state.FIX_ENTRY)
+    mosul = [i for i, label in enumerate(entries.options) if label.startswith("Mosul ·")]
+    assert mosul, entries.options
+    entries.select_index(mosul[0]).run()
+    at.button(key="za_fix_resolve").click().run()
+    assert not _problems(at), _problems(at)
+    assert any(" is now " in s.value for s in at.success)
+    assert "Mosul" in {p.name for p in workspace.store().analysis(key).places}
+
+    at.radio(key="za_fix_action").set_value("add").run()
+    at.text_input(key=state.FIX_WORDS).input("Kirkuk").run()
+    occurrence = at.selectbox(key=state.FIX_OCCURRENCE)
+    assert occurrence.value == (25, 31)
+    at.button(key="za_fix_add").click().run()
+    assert not _problems(at), _problems(at)
+    history = workspace.store().corrections(key)
+    assert [c.action for c in history] == ["re-resolve", "add"]
+    assert history[1].after["start"] == 25 and history[1].after["text"] == "Kirkuk"
+    assert history[1].after["name"] == "Kirkuk"  # searched by the words, not by the earlier query

@@ -265,3 +265,62 @@ def test_inputs_read_uploads_and_deduplicate() -> None:
     )
     assert len(articles) == 1
     assert inputs.language_name("ckb") == "Kurdish (Sorani) (ckb)"
+
+
+# --- first screen, names, legend, details ----------------------------------------------------------
+
+
+def _label_texts(script: str) -> list[str]:
+    """The names the map's label layer of the article carries (third field of each row)."""
+    import re
+
+    found = re.search(r'zaLabelEngine\.add\("analysis", [\w]+, (\[.*?\]\])\);', script, re.DOTALL)
+    assert found, "no label layer"
+    return [row[2] for row in json.loads(found.group(1))]
+
+
+def test_first_screen_names_the_product_and_says_what_it_does() -> None:
+    at = _app()
+    assert not _problems(at)
+    page = _html(at)
+    assert '<span class="za-name">Zone Atlas</span>' in page and "news about Iraq" in page
+    assert any("The sample article" in c.value for c in at.caption)
+    assert at.session_state[state.WARM]  # the "Preparing the map" status is only for the first paint
+    assert not any("Preparing the map" in i.value for i in at.info)
+
+
+def test_map_labels_follow_the_language_toggle_and_the_legend_is_beside_the_map() -> None:
+    at = _app()
+    seed = _seed_analysis()
+    english = _map_args(at)
+    assert {p.name for p in seed.places} <= set(_label_texts(english["feature_group"]))
+    assert "za-legend" not in english["script"] and "L.Control.MiniMap" not in english["script"]
+    assert "za-legend-strip" in _html(at)  # the legend, outside the map
+    at.radio(key=state.LABEL_LANG).set_value("ar").run()
+    assert not _problems(at)
+    arabic = _map_args(at)
+    assert arabic["script"] != english["script"]  # the basemap's names change language too
+    names = set(_label_texts(arabic["feature_group"]))
+    assert {p.name_ar for p in seed.places if p.name_ar} <= names and "Kirkuk" not in names
+    at.toggle(key=state.MINIMAP).set_value(True).run()
+    assert "L.Control.MiniMap" in _map_args(at)["script"]
+
+
+def test_zones_tab_keeps_the_construction_under_details() -> None:
+    at = _app()
+    at.session_state[state.DETAILS_TAB] = "Zones"
+    at.run()
+    assert not _problems(at)
+    assert any(e.label.startswith("Details") for e in at.expander)
+    details = at.dataframe[1].value
+    assert "construction" in details.columns and "seat_and_area" in set(details["construction"])
+
+
+def test_upload_box_and_its_label_give_one_limit() -> None:
+    assert (
+        inputs.UPLOAD_BOX_MB * 1_000_000 >= inputs.MAX_UPLOAD_BYTES > (inputs.UPLOAD_BOX_MB - 1) * 1_000_000
+    )
+    at = _articles_page()
+    uploader = at.file_uploader[0]
+    assert f"up to {inputs.MAX_UPLOAD_BYTES / 1e6:g} MB each" in uploader.label
+    assert uploader.proto.max_upload_size_mb == inputs.UPLOAD_BOX_MB

@@ -40,6 +40,7 @@ PLACES = {
     "Mosul": ("city", 36.335, 43.119, "IQG15", None),
     "Makhmour": ("town", 35.776, 43.58, "IQG07", None),
     "مخمور": ("town", 35.776, 43.58, "IQG07", None),
+    "مەخموور": ("town", 35.776, 43.58, "IQG07", None),
 }
 
 
@@ -59,11 +60,15 @@ def analysis_of(text: str, modifiers: dict[str, str] | None = None) -> Analysis:
             mentions.append(Mention(start, start + len(name), name, sentence, modifier=modifiers.get(name)))
             start = text.find(name, start + 1)
         if mentions:
-            places.append(Place(f"t:{name}", name, name, kind, "IQ", lat, lon, 0.9, mentions, pcode, None, gov))
+            places.append(
+                Place(f"t:{name}", name, name, kind, "IQ", lat, lon, 0.9, mentions, pcode, None, gov)
+            )
     return Analysis("test", text, "und", places)
 
 
-def events_of(text: str, *, day: dt.date | None = DAY, modifiers: dict[str, str] | None = None) -> list[Event]:
+def events_of(
+    text: str, *, day: dt.date | None = DAY, modifiers: dict[str, str] | None = None
+) -> list[Event]:
     return extract_events(analysis_of(text, modifiers), article_date=day)
 
 
@@ -95,9 +100,12 @@ def events_of(text: str, *, day: dt.date | None = DAY, modifiers: dict[str, str]
         ("انسحبت قوات الجيش من مخمور.", "redeployment"),
         ("Hundreds of families have fled Sinjar.", "displacement"),
         ("نزحت عشرات العائلات من قرى مخمور.", "displacement"),
+        ("تۆپبارانی سوپای تورکیا گوندێکی نزیک مەخموور.", "shelling_rocket"),
+        ("چەکدارانی داعش هێرشیان کردە سەر بنکەیەک لە مەخموور.", "armed_assault"),
+        ("سەدان خێزان لە مەخموور ئاوارە بوون.", "displacement"),
     ],
 )
-def test_each_event_type_is_read_in_english_and_arabic(text: str, kind: str) -> None:
+def test_each_event_type_is_read_in_english_arabic_and_sorani(text: str, kind: str) -> None:
     events = events_of(text)
     assert [e.type for e in events] == [kind]
     assert events[0].family == family_of(kind)
@@ -134,8 +142,16 @@ def test_unknown_event_type_is_refused() -> None:
 def test_the_actor_table_names_every_actor_with_sources_in_three_scripts() -> None:
     table = load_actors()
     assert set(table.actors) == {
-        "isis", "peshmerga", "iraqi_army", "pmf", "turkish_forces", "iranian_forces", "pkk",
-        "tribal_forces", "cts", "federal_police",
+        "isis",
+        "peshmerga",
+        "iraqi_army",
+        "pmf",
+        "turkish_forces",
+        "iranian_forces",
+        "pkk",
+        "tribal_forces",
+        "cts",
+        "federal_police",
     }
     for actor in table.actors.values():
         assert all(source.strip() for _name, _lang, source in actor.names)
@@ -146,10 +162,16 @@ def test_the_actor_table_names_every_actor_with_sources_in_three_scripts() -> No
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ('Fighters of "Islamic State" attacked the Peshmerga and the Hashd al-Shaabi', ["isis", "peshmerga", "pmf"]),
+        (
+            'Fighters of "Islamic State" attacked the Peshmerga and the Hashd al-Shaabi',
+            ["isis", "peshmerga", "pmf"],
+        ),
         ("هاجم عناصر من تنظيم “داعش” قوة من الحشد الشعبي والبيشمركة", ["isis", "pmf", "peshmerga"]),
         ("چەکدارانی داعش هێرشیان کردە سەر پێشمەرگە", ["isis", "peshmerga"]),
-        ("Counter-Terrorism Service troops and federal police hunted PKK and IRGC units", ["cts", "federal_police", "pkk", "iranian_forces"]),
+        (
+            "Counter-Terrorism Service troops and federal police hunted PKK and IRGC units",
+            ["cts", "federal_police", "pkk", "iranian_forces"],
+        ),
         ("قصف تركي وقصف إيراني على مواقع حزب العمال الكردستاني", ["turkish_forces", "iranian_forces", "pkk"]),
         ("tribal forces and the Iraqi army", ["tribal_forces", "iraqi_army"]),
     ],
@@ -166,7 +188,9 @@ def test_a_capitals_only_name_needs_capitals_and_a_source_is_no_actor() -> None:
 
 
 def test_insurgents_named_in_a_security_arrangement_are_not_its_actors() -> None:
-    (event,) = events_of("After ISIS attacks, the Peshmerga and the Iraqi army opened an operations room in Makhmour.")
+    (event,) = events_of(
+        "After ISIS attacks, the Peshmerga and the Iraqi army opened an operations room in Makhmour."
+    )
     assert event.actors == ["peshmerga", "iraqi_army"]
 
 
@@ -266,7 +290,9 @@ def test_the_bombers_home_town_is_not_the_event_place() -> None:
 def test_the_most_specific_place_and_its_precision() -> None:
     (village,) = events_of("An IED exploded in the village of Bashir in Hawija district.")
     assert (village.place_name, village.precision) == ("Bashir", 1)
-    (district,) = events_of("An IED exploded in Hawija district, west of Kirkuk.", modifiers={"Kirkuk": "west"})
+    (district,) = events_of(
+        "An IED exploded in Hawija district, west of Kirkuk.", modifiers={"Kirkuk": "west"}
+    )
     assert (district.place_name, district.precision, district.district_pcode) == ("Hawija", 2, "IQG13Q02")
     (near,) = events_of("An IED exploded south of Kirkuk.", modifiers={"Kirkuk": "south"})
     assert (near.place_name, near.precision, near.governorate_pcode) == ("Kirkuk", 2, "IQG13")
@@ -347,15 +373,35 @@ def test_the_gold_files_are_well_formed() -> None:
 
 
 def _event(kind: str, lat: float, lon: float, **kw: object) -> Event:
-    return Event(f"{kind}:{lat}", kind, family_of(kind), Span(0, 1, "x"), Span(0, 1, "x"), lat=lat, lon=lon, **kw)
+    return Event(
+        f"{kind}:{lat}", kind, family_of(kind), Span(0, 1, "x"), Span(0, 1, "x"), lat=lat, lon=lon, **kw
+    )
 
 
 def test_the_scorer_matches_by_family_and_distance() -> None:
     gold = [
-        {"type": "ied", "place": {"lat": 35.0, "lon": 44.0}, "actors": ["isis"], "killed": 3, "wounded": None},
-        {"type": "operations_room", "place": {"lat": 36.0, "lon": 43.0}, "actors": [], "killed": None, "wounded": None},
-        {"type": "ambush", "place": {"lat": 34.0, "lon": 45.0}, "actors": [], "killed": None, "wounded": None,
-         "historical": True},
+        {
+            "type": "ied",
+            "place": {"lat": 35.0, "lon": 44.0},
+            "actors": ["isis"],
+            "killed": 3,
+            "wounded": None,
+        },
+        {
+            "type": "operations_room",
+            "place": {"lat": 36.0, "lon": 43.0},
+            "actors": [],
+            "killed": None,
+            "wounded": None,
+        },
+        {
+            "type": "ambush",
+            "place": {"lat": 34.0, "lon": 45.0},
+            "actors": [],
+            "killed": None,
+            "wounded": None,
+            "historical": True,
+        },
     ]
     near = 35.0 + (MATCH_KM - 5) / 111.0  # 20 km north
     predicted = [
@@ -364,8 +410,16 @@ def test_the_scorer_matches_by_family_and_distance() -> None:
         _event("ambush", 34.0, 45.0, historical=True),  # historical: left out
     ]
     score = score_events([(predicted, gold)])
-    assert (score.by_family["attack"].tp, score.by_family["attack"].predicted, score.by_family["attack"].gold) == (1, 1, 1)
-    assert (score.by_type["ied"].tp, score.by_type["ied"].gold, score.by_type["armed_assault"].predicted) == (0, 1, 1)
+    assert (
+        score.by_family["attack"].tp,
+        score.by_family["attack"].predicted,
+        score.by_family["attack"].gold,
+    ) == (1, 1, 1)
+    assert (score.by_type["ied"].tp, score.by_type["ied"].gold, score.by_type["armed_assault"].predicted) == (
+        0,
+        1,
+        1,
+    )
     assert score.by_family["security_arrangement"].recall == 0.0
     assert (score.actor_accuracy, score.casualty_exact) == (1.0, 1.0)
     assert len(score.misses) == 1 and "operations_room" in score.misses[0]
@@ -379,3 +433,24 @@ def test_the_dev_set_scores_above_its_floor() -> None:
         assert score.by_family[family].recall >= 0.7, score.summary()
     assert score.actor_accuracy >= 0.8, score.summary()
     assert score.casualty_exact >= 0.75, score.summary()
+
+
+def test_a_town_event_gets_the_district_its_point_falls_in() -> None:
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    districts = gpd.GeoDataFrame(
+        {"pcode": ["IQG13Q01", "IQG13Q03"], "adm1_pcode": ["IQG13", "IQG13"]},
+        geometry=[box(44.0, 35.0, 44.5, 35.5), box(43.5, 35.0, 44.0, 35.5)],
+        crs="EPSG:4326",
+    )
+    text = "An IED exploded in Kirkuk. Another IED exploded in Diyala."
+    town, wide = extract_events(analysis_of(text), article_date=DAY, districts=districts)
+    assert (town.place_name, town.district_pcode, town.governorate_pcode) == ("Kirkuk", "IQG13Q01", "IQG13")
+    assert (wide.place_name, wide.precision, wide.district_pcode) == (
+        "Diyala",
+        3,
+        None,
+    )  # a centre, not a place
+    (unlocated,) = extract_events(analysis_of("An IED exploded in Kirkuk."), article_date=DAY, locate=False)
+    assert unlocated.district_pcode is None

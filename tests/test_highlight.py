@@ -254,7 +254,17 @@ def _text(fragment: str) -> str:
 def test_place_popup_says_how_sure_and_why() -> None:
     analysis = make_analysis()
     popup = _text(popups.place_popup_html(analysis, 0))  # Baghdad, two mentions, "around"
-    for needle in ("Baghdad", "بغداد", "city", "Governorate", "Confidence", "0.95 (high)", "Why", "Named 2 times", "GeoNames"):
+    for needle in (
+        "Baghdad",
+        "بغداد",
+        "city",
+        "Governorate",
+        "Confidence",
+        "0.95 (high)",
+        "Why",
+        "Named 2 times",
+        "GeoNames",
+    ):
         assert needle in popup, needle
     assert "“around”" in popup  # the spatial word the text used
     kirkuk = _text(popups.place_popup_html(analysis, 2))
@@ -267,8 +277,15 @@ def test_zone_popup_has_no_construction_parameters() -> None:
     analysis = make_analysis()
     for j in range(len(analysis.zones)):
         popup = _text(popups.zone_popup_html(analysis, j, STYLES, {"IQG10Q01": "Al-Khalis"}))
-        for needle in ("Built as", "seat_and_area", "modified_area", "point_area_level", "ring_inner_km",
-                       "cod_ab_iraq@", "Boundaries"):
+        for needle in (
+            "Built as",
+            "seat_and_area",
+            "modified_area",
+            "point_area_level",
+            "ring_inner_km",
+            "cod_ab_iraq@",
+            "Boundaries",
+        ):
             assert needle not in popup, (j, needle)
     diyala = _text(popups.zone_popup_html(analysis, 0, STYLES, {"IQG10Q01": "Al-Khalis"}))
     assert "Places" in diyala and "Diyala" in diyala and "Al-Khalis" in diyala and "17,685 km²" in diyala
@@ -276,7 +293,11 @@ def test_zone_popup_has_no_construction_parameters() -> None:
     analysis.zones[0].reason = "the room is said to be in Diyala"  # type: ignore[attr-defined]
     analysis.zones[0].confidence = 0.8  # type: ignore[attr-defined]
     reasoned = _text(popups.zone_popup_html(analysis, 0, STYLES))
-    assert "Why here" in reasoned and "the room is said to be in Diyala" in reasoned and "0.80 (medium)" in reasoned
+    assert (
+        "Why here" in reasoned
+        and "the room is said to be in Diyala" in reasoned
+        and "0.80 (medium)" in reasoned
+    )
 
 
 def test_popup_quotes_are_trimmed() -> None:

@@ -176,3 +176,91 @@ def test_seed_article_snapshot(browser: object, seed_analysis: object, tmp_path:
     # the kinds drawn last stay visible; the belt and disputed areas lie under the attack areas' fill
     for kind in ("operations_room", "attack_area"):
         assert _has_colour(_centre(pixels), styles[kind]["color"], tolerance=16, at_least=30), kind
+
+
+# --- names on the still map ------------------------------------------------------------------------
+
+LABEL_BOXES = """() => [...document.querySelectorAll('.za-label:not(.za-label-off) .za-lt')].map(e => {
+    const r = e.getBoundingClientRect();
+    return [e.textContent, r.left, r.top, r.right, r.bottom];
+})"""
+
+
+@pytest.mark.browser
+def test_png_carries_the_names_and_the_legend_stands_beside_the_map(
+    offline_page: object, tmp_path: Path
+) -> None:
+    """The page the PNG is taken of names the places (without overlaps); the PNG shows those names."""
+    import datetime as dt
+
+    from geo.render.standalone import LEGEND_PANEL, map_page
+
+    analysis = hand_analysis()
+    result = snapshot.render_png(analysis, tmp_path / "map.png", styles=STYLES, timeout_s=60)
+    assert result.renderer == "chromium", result.note
+    page_html = map_page(
+        analysis,
+        mapview.build_map(analysis, styles=STYLES),
+        title=None,
+        basemap=None,
+        settings=None,
+        date=dt.date.today(),
+        snapshot=True,
+        styles=STYLES,
+    )
+    page = offline_page
+    page.set_viewport_size({"width": 1600, "height": 1000})  # type: ignore[attr-defined]
+    page.set_content(page_html, wait_until="load")  # type: ignore[attr-defined]
+    page.wait_for_function(_browser.LEAFLET_READY)  # type: ignore[attr-defined]
+    boxes = page.evaluate(LABEL_BOXES)  # type: ignore[attr-defined]
+    names = {b[0] for b in boxes}
+    assert {"Diyala", "Kirkuk"} <= names and "Ops room Diyala" in names, names
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            assert not (
+                a[1] < b[3] - 0.5 and b[1] < a[3] - 0.5 and a[2] < b[4] - 0.5 and b[2] < a[4] - 0.5
+            ), (a, b)
+    legend = page.locator(".zax-legend").bounding_box()  # type: ignore[attr-defined]
+    frame = page.locator(".folium-map").bounding_box()  # type: ignore[attr-defined]
+    assert legend["x"] >= frame["x"] + frame["width"] - 1 and legend["width"] == LEGEND_PANEL  # beside it
+    pixels = _pixels(result.path)
+    for name in ("Diyala", "Kirkuk"):
+        _text, x0, y0, x1, y1 = next(b for b in boxes if b[0] == name)
+        crop = pixels[int(y0) : int(y1) + 1, int(x0) : int(x1) + 1]
+        dark = (crop.max(axis=2) < 110).mean()  # the letters, dark on their white halo
+        assert dark > 0.02 and crop.std() > 40, (name, dark, crop.std())
+
+
+def test_static_fallback_names_places_without_overlaps(tmp_path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from geo.render import labels, staticlabels
+
+    analysis = hand_analysis()
+    fig = Figure(figsize=(8, 6), dpi=100)
+    FigureCanvasAgg(fig)
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_xlim(42.0, 47.0)
+    ax.set_ylim(32.5, 37.0)
+    names = [
+        *labels.place_labels(analysis, lang="ar"),
+        *labels.zone_labels(analysis, STYLES, lang="ar"),
+        *labels.governorate_labels("ar"),
+    ]
+    kept = staticlabels.place_labels(ax, names, zoom=staticlabels.web_zoom(42.0, 47.0, 800))
+    texts = [t.get_text() for t in kept]
+    assert "كركوك" in texts and "ديالى" in texts
+    renderer = fig.canvas.get_renderer()
+    boxes = [t.get_window_extent(renderer) for t in kept]
+    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
+    assert (
+        staticlabels.visual_text(labels.Label("صلاح الدين", 0, 0, "governorate", 1, rtl=True)) == "الدين صلاح"
+    )
+    result = staticmap.static_png(
+        analysis, tmp_path / "m.png", styles=STYLES, view=mapview.MapView(label_lang="ar")
+    )
+    assert result.renderer == "static"

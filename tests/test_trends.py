@@ -20,8 +20,14 @@ def corpus(weekly: dict[str, list[int]], *, kind: str = "ied") -> pd.DataFrame:
     for gov, counts in weekly.items():
         for w, n in enumerate(counts):
             day = MONDAY + dt.timedelta(weeks=w, days=2)
-            rows += [{"date": day.isoformat(), "governorate_pcode": gov, "district_pcode": f"{gov}Q01",
-                      "type": kind}] * n
+            rows += [
+                {
+                    "date": day.isoformat(),
+                    "governorate_pcode": gov,
+                    "district_pcode": f"{gov}Q01",
+                    "type": kind,
+                }
+            ] * n
     return pd.DataFrame(rows)
 
 
@@ -57,9 +63,24 @@ def test_a_surge_needs_at_least_three_events_and_a_full_baseline() -> None:
 
 def test_undated_events_are_left_out_and_said_so() -> None:
     frame = corpus({"IQG10": [1] * 3})
-    frame.loc[len(frame)] = {"date": None, "governorate_pcode": "IQG10", "district_pcode": None, "type": "ied"}
-    frame.loc[len(frame)] = {"date": "soon", "governorate_pcode": "IQG10", "district_pcode": None, "type": "ied"}
-    frame.loc[len(frame)] = {"date": "2021-01-05", "governorate_pcode": None, "district_pcode": None, "type": "ied"}
+    frame.loc[len(frame)] = {
+        "date": None,
+        "governorate_pcode": "IQG10",
+        "district_pcode": None,
+        "type": "ied",
+    }
+    frame.loc[len(frame)] = {
+        "date": "soon",
+        "governorate_pcode": "IQG10",
+        "district_pcode": None,
+        "type": "ied",
+    }
+    frame.loc[len(frame)] = {
+        "date": "2021-01-05",
+        "governorate_pcode": None,
+        "district_pcode": None,
+        "type": "ied",
+    }
     trends = event_trends(frame)
     assert trends.undated == 2
     assert trends.notes == [
@@ -95,7 +116,9 @@ def test_bad_options_and_frames_are_refused() -> None:
 
 def test_a_frame_from_extracted_events() -> None:
     def event(day: str | None) -> Event:
-        return Event("e", "ied", "attack", Span(0, 1, "x"), Span(0, 1, "x"), date=day, governorate_pcode="IQG13")
+        return Event(
+            "e", "ied", "attack", Span(0, 1, "x"), Span(0, 1, "x"), date=day, governorate_pcode="IQG13"
+        )
 
     frame = events_frame([event("2021-05-03"), event("2021-05-04"), event(None)])
     assert {"date", "governorate_pcode", "district_pcode", "type", "killed"} <= set(frame.columns)

@@ -13,7 +13,6 @@ from shapely.geometry import box
 from streamlit_folium import _get_feature_group_string
 
 from geo.model import Analysis, Mention, Place, Span
-
 from geo.render import basemap, highlight, labels, mapcontrols, mapframing, maplayers, webassets, webmap
 
 
@@ -211,7 +210,9 @@ def test_legend_is_collapsed_and_lists_only_the_kinds_on_the_map() -> None:
     assert html_.startswith("<details><summary>Legend</summary>")  # one line until opened
     assert "Attacks" in html_ and "Joint operations room" not in html_
     assert "city" in html_ and "village" not in html_
-    strip = mapcontrols.legend_strip_html(STYLES, zone_kinds=["operations_room"], place_kinds=["city", "city"])
+    strip = mapcontrols.legend_strip_html(
+        STYLES, zone_kinds=["operations_room"], place_kinds=["city", "city"]
+    )
     assert strip.count("Joint operations room") == 1 and strip.count(">city<") == 1 and "Attacks" not in strip
     page = webmap.analysis_map(make_analysis(), styles=STYLES).get_root().render()
     assert "Security vacuum belt" not in page  # no such zone in this analysis
@@ -269,7 +270,12 @@ def test_physical_features_read_either_field_names_and_point_order(tmp_path: Pat
     tigris, dukan = basemap.physical_features(path)  # the broken entry is skipped
     assert (tigris.kind, tigris.name_en, tigris.name_ar, tigris.line) == ("river", "Tigris", "دجلة", True)
     assert tigris.points[0] == (43.14, 36.34)  # [lat, lon] read as (lon, lat)
-    assert (dukan.kind, dukan.name_en, dukan.points, dukan.line) == ("lake", "Lake Dukan", ((44.95, 35.95),), False)
+    assert (dukan.kind, dukan.name_en, dukan.points, dukan.line) == (
+        "lake",
+        "Lake Dukan",
+        ((44.95, 35.95),),
+        False,
+    )
     assert basemap.feature_geometry(tigris).geom_type == "LineString"
     assert basemap.feature_geometry(dukan).geom_type == "Point"
     assert basemap.physical_features(tmp_path / "missing.toml") == ()
@@ -285,8 +291,16 @@ def _place(name: str, kind: str, lat: float, lon: float, text: str, word: str, *
     line_end = len(text) if line_end < 0 else line_end
     sentence = Span(line_start, line_end, text[line_start:line_end])
     return Place(
-        f"x:{name}", name, "", kind, str(extra.pop("country", "IQ")), lat, lon, 0.9,
-        [Mention(start, start + len(word), word, sentence)], **extra,  # type: ignore[arg-type]
+        f"x:{name}",
+        name,
+        "",
+        kind,
+        str(extra.pop("country", "IQ")),
+        lat,
+        lon,
+        0.9,
+        [Mention(start, start + len(word), word, sentence)],
+        **extra,  # type: ignore[arg-type]
     )
 
 
@@ -303,9 +317,17 @@ def test_boilerplate_is_found() -> None:
     )
     found = [text[a:b] for a, b in mapframing.boilerplate_spans(text)]
     assert "Clashes near Hawija left two soldiers dead on Monday, officials said." not in found
-    for piece in ("#Kirkuk #ISIS #Hawija", "Related", "Floods in Basra", "Elections in Erbil", "Home", "Sport",
-                  "Our Standards: The Thomson Reuters Trust Principles.", "اقرأ أيضا:",
-                  "العثور على مقبرة جماعية في الحويجة"):
+    for piece in (
+        "#Kirkuk #ISIS #Hawija",
+        "Related",
+        "Floods in Basra",
+        "Elections in Erbil",
+        "Home",
+        "Sport",
+        "Our Standards: The Thomson Reuters Trust Principles.",
+        "اقرأ أيضا:",
+        "العثور على مقبرة جماعية في الحويجة",
+    ):
         assert piece in found, piece
 
 
@@ -317,7 +339,9 @@ def test_framing_follows_the_body_not_related_links_or_foreign_places() -> None:
         "Floods hit Basra again\n"
     )
     analysis = Analysis(
-        source="t", text=text, lang="en",
+        source="t",
+        text=text,
+        lang="en",
         places=[
             _place("Daquq", "district", 35.14, 44.45, text, "Daquq"),
             _place("Hamrin", "subdistrict", 34.6, 44.5, text, "Hamrin"),
@@ -341,7 +365,9 @@ def test_bounds_clip_zones_to_iraq() -> None:
 
 def test_go_to_frames_a_town_with_its_governorate() -> None:
     text = "A drone struck a car near Sinuni."
-    town = _place("Sinuni", "town", 36.45, 41.73, text, "Sinuni", governorate="Ninewa", governorate_pcode="IQG15")
+    town = _place(
+        "Sinuni", "town", 36.45, 41.73, text, "Sinuni", governorate="Ninewa", governorate_pcode="IQG15"
+    )
     analysis = Analysis(source="t", text=text, lang="en", places=[town])
     (south, west), (north, east) = mapframing.focus_bounds(analysis, "P0")
     assert west < 41.3 and east > 44.2 and south < 35.0 and north > 37.0  # Ninewa around it

@@ -123,8 +123,19 @@ def _pick(page: Any, text: str) -> None:
     page.locator("h4").filter(has_text=text).first.wait_for()
 
 
-def _title_shown(page: Any) -> None:
-    page.locator("h4").filter(has_text=TITLE).first.wait_for()
+def _settled_markers(page: Any, timeout_s: float = 30.0) -> int:
+    """The number of place markers once it has stayed the same for two seconds (the map repaints)."""
+    markers = page.frame_locator(MAP_FRAME).locator("path.za-place")
+    deadline = time.monotonic() + timeout_s
+    last, since = markers.count(), time.monotonic()
+    while time.monotonic() < deadline:
+        time.sleep(0.25)
+        now = markers.count()
+        if now != last:
+            last, since = now, time.monotonic()
+        elif time.monotonic() - since >= 2.0:
+            break
+    return last
 
 
 def test_an_upload_survives_reload_and_restart(offline_page: Any, server: Server, tmp_path: Path) -> None:
@@ -155,8 +166,7 @@ def test_a_correction_survives_a_restart(offline_page: Any, server: Server) -> N
     page = offline_page
     _open(page, server.url)
     _pick(page, TITLE)
-    frame = page.frame_locator(MAP_FRAME)
-    before = frame.locator("path.za-place").count()
+    before = _settled_markers(page)
     page.get_by_text("Correct the places").click()
     page.get_by_text("Drop a false place").click()
     page.get_by_role("button", name="Drop this place").click()
@@ -169,8 +179,7 @@ def test_a_correction_survives_a_restart(offline_page: Any, server: Server) -> N
     _pick(page, TITLE)
     page.get_by_text(re.compile("corrected by")).first.wait_for()
     page.get_by_text(re.compile(r"Corrections \(1\)")).wait_for()
-    page.wait_for_timeout(1000)
-    assert page.frame_locator(MAP_FRAME).locator("path.za-place").count() == before - 1
+    assert _settled_markers(page) == before - 1
     _shot(page, "workspace-correction-after-restart")
     assert page.external_requests == []
 

@@ -74,24 +74,56 @@ def test_a_point_anchor_is_hit_within_15_km_and_on_the_right_side() -> None:
 
 def test_a_corridor_needs_every_anchor() -> None:
     gold = {"kind": "corridor", "modifier": "between", "anchors": [{"pcode": "IQG10"}, {"pcode": "IQG16"}]}
-    both = Predicted("corridor", load_atlas().metric_geom(1, "IQG10").union(load_atlas().metric_geom(1, "IQG16")),
-                     "between", "both")
+    both = Predicted(
+        "corridor",
+        load_atlas().metric_geom(1, "IQG10").union(load_atlas().metric_geom(1, "IQG16")),
+        "between",
+        "both",
+    )
     assert pair_score(both, gold) is not None
-    assert pair_score(Predicted("corridor", load_atlas().metric_geom(1, "IQG18"), "between", "w"), gold) is None
+    assert (
+        pair_score(Predicted("corridor", load_atlas().metric_geom(1, "IQG18"), "between", "w"), gold) is None
+    )
 
 
 def test_standard_list_matches_any_disputed_zone_and_pairs_are_one_to_one() -> None:
-    gold = {"id": "x", "lang": "en", "zones": [
-        {"kind": "disputed_territories", "modifier": None, "anchors": []},
-        {"kind": "attack_area", "modifier": None, "anchors": [{"pcode": "IQG10"}], "categories": [5]},
-        {"kind": "attack_area", "modifier": None, "anchors": [{"pcode": "IQG10"}], "categories": [8]},
-    ]}
+    gold = {
+        "id": "x",
+        "lang": "en",
+        "zones": [
+            {"kind": "disputed_territories", "modifier": None, "anchors": []},
+            {"kind": "attack_area", "modifier": None, "anchors": [{"pcode": "IQG10"}], "categories": [5]},
+            {"kind": "attack_area", "modifier": None, "anchors": [{"pcode": "IQG10"}], "categories": [8]},
+        ],
+    }
     atlas = load_atlas()
     zones = [
-        Zone("d", "disputed_territories", "D", "", [], Span(0, 1, "d"), Span(0, 1, "d"), "unit_list", {},
-             g.to_wgs84(atlas.metric_geom(1, "IQG13")), "cod"),
-        Zone("a", "attack_area", "A", "", [], Span(0, 1, "a"), Span(0, 1, "a"), "modified_area", {},
-             atlas.wgs_geom(1, "IQG10"), "cod"),
+        Zone(
+            "d",
+            "disputed_territories",
+            "D",
+            "",
+            [],
+            Span(0, 1, "d"),
+            Span(0, 1, "d"),
+            "unit_list",
+            {},
+            g.to_wgs84(atlas.metric_geom(1, "IQG13")),
+            "cod",
+        ),
+        Zone(
+            "a",
+            "attack_area",
+            "A",
+            "",
+            [],
+            Span(0, 1, "a"),
+            Span(0, 1, "a"),
+            "modified_area",
+            {},
+            atlas.wgs_geom(1, "IQG10"),
+            "cod",
+        ),
     ]
     res = score_article(gold, zones)
     assert len(res.pairs) == 2 and res.false_positives == []  # one attack zone pairs with one gold zone

@@ -31,7 +31,9 @@ GOVERNORATES = {  # name -> (P-code, point inside)
 }
 
 
-def mention_places(text: str, spec: list[tuple[str, dict]], *, modifiers: dict[str, str] | None = None) -> list[Place]:
+def mention_places(
+    text: str, spec: list[tuple[str, dict]], *, modifiers: dict[str, str] | None = None
+) -> list[Place]:
     """One place per (surface, fields), with a mention at every occurrence of the surface."""
     out = []
     for surface, fields in spec:
@@ -193,7 +195,9 @@ def test_vacuum_places_given_sentences_later_make_one_belt() -> None:
         "The security vacuum between the two forces remains. According to the report, those gaps run "
         "for 700 kilometers. They stretch from Nineveh through Kirkuk to Diyala."
     )
-    places = mention_places(text, [("Nineveh", gov("Ninewa")), ("Kirkuk", gov("Kirkuk")), ("Diyala", gov("Diyala"))])
+    places = mention_places(
+        text, [("Nineveh", gov("Ninewa")), ("Kirkuk", gov("Kirkuk")), ("Diyala", gov("Diyala"))]
+    )
     (zone,) = zones_of(text, places)
     assert zone.id == "security_vacuum:IQG10+IQG13+IQG15"
     assert zone.trigger.text == "security vacuum" and "They stretch" in {s.text for s in zone.occurrences}
@@ -246,7 +250,8 @@ def test_sorani_operations_rooms_and_their_later_reference() -> None:
         "بەپێی ڕاگەیاندراوەکە، ژوورەکان لە کەرکووک و مەخموور دادەمەزرێن."
     )
     places = mention_places(
-        text, [("کەرکووک", gov("Kirkuk")), ("مەخموور", unit("Makhmour", "district", "IQG11Q04", 35.78, 43.58))]
+        text,
+        [("کەرکووک", gov("Kirkuk")), ("مەخموور", unit("Makhmour", "district", "IQG11Q04", 35.78, 43.58))],
     )
     assert ids(zones_of(text, places)) == {"operations_room:IQG13", "operations_room:IQG11Q04"}
 
@@ -294,7 +299,8 @@ def test_roads_and_relations_between_places_are_not_corridors(text: str) -> None
 def test_outskirts_band_scales_with_the_unit() -> None:
     text = "سقطت قذائف هاون على أطراف قضاء المقدادية."
     places = mention_places(
-        text, [("قضاء المقدادية", unit("Al-Muqdadiya", "district", "IQG10Q02", 33.98, 44.94))],
+        text,
+        [("قضاء المقدادية", unit("Al-Muqdadiya", "district", "IQG10Q02", 33.98, 44.94))],
         modifiers={"قضاء المقدادية": "outskirts"},
     )
     (zone,) = zones_of(text, places)
@@ -309,7 +315,8 @@ def test_outskirts_band_scales_with_the_unit() -> None:
 def test_containing_province_is_not_a_zone() -> None:
     text = "A roadside bomb struck a Humvee southeast of Mosul city in Nineveh province."
     places = mention_places(
-        text, [("Mosul", town("Mosul", *MOSUL_CITY, "IQG15")), ("Nineveh", gov("Ninewa"))],
+        text,
+        [("Mosul", town("Mosul", *MOSUL_CITY, "IQG15")), ("Nineveh", gov("Ninewa"))],
         modifiers={"Mosul": "southeast"},
     )
     zones = zones_of(text, places)
@@ -318,11 +325,15 @@ def test_containing_province_is_not_a_zone() -> None:
 
 def test_distance_and_direction_place_the_zone_at_the_offset() -> None:
     text = "Militants fired rockets at an oil facility 75 kilometers south of Kirkuk."
-    places = mention_places(text, [("Kirkuk", town("Kirkuk", *KIRKUK_CITY, "IQG13"))], modifiers={"Kirkuk": "south"})
+    places = mention_places(
+        text, [("Kirkuk", town("Kirkuk", *KIRKUK_CITY, "IQG13"))], modifiers={"Kirkuk": "south"}
+    )
     (zone,) = zones_of(text, places)
     assert zone.params["method"] == "offset_disc" and zone.params["offset_km"] == 75
     lat, lon = zone.seat
-    assert lon == pytest.approx(KIRKUK_CITY[1], abs=0.01) and lat == pytest.approx(KIRKUK_CITY[0] - 0.676, abs=0.02)
+    assert lon == pytest.approx(KIRKUK_CITY[1], abs=0.01) and lat == pytest.approx(
+        KIRKUK_CITY[0] - 0.676, abs=0.02
+    )
     assert "75 km S of Kirkuk" in zone.reason
 
 
@@ -330,7 +341,10 @@ def test_a_direction_after_a_town_only_locates_it() -> None:
     text = "قتل ستة أشخاص بتفجير انتحاري في منطقة الشعلة شمال غربي بغداد."
     places = mention_places(
         text,
-        [("الشعلة", town("Al Shoula", 33.38, 44.31, "IQG08", kind="village")), ("بغداد", town("Baghdad", *BAGHDAD_CITY, "IQG08"))],
+        [
+            ("الشعلة", town("Al Shoula", 33.38, 44.31, "IQG08", kind="village")),
+            ("بغداد", town("Baghdad", *BAGHDAD_CITY, "IQG08")),
+        ],
         modifiers={"بغداد": "northwest"},
     )
     assert [z.places for z in zones_of(text, places)] == [["gn:Al Shoula"]]
@@ -374,11 +388,18 @@ def test_no_trigger_skips_the_reading(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_hundreds_of_triggers_and_places_in_bounded_time() -> None:
     sentence = "ووقعت هجمات «داعش» في ديالى وكركوك ونينوى، وافتتحت غرف العمليات المشتركة في ديالى. "
     text = sentence * 400
-    places = mention_places(text, [("ديالى", gov("Diyala")), ("كركوك", gov("Kirkuk")), ("نينوى", gov("Ninewa"))])
+    places = mention_places(
+        text, [("ديالى", gov("Diyala")), ("كركوك", gov("Kirkuk")), ("نينوى", gov("Ninewa"))]
+    )
     t0 = time.perf_counter()
     result = derive(text, places)
     elapsed = time.perf_counter() - t0
-    assert ids(result.zones) == {"attack_area:IQG10", "attack_area:IQG13", "attack_area:IQG15", "operations_room:IQG10"}
+    assert ids(result.zones) == {
+        "attack_area:IQG10",
+        "attack_area:IQG13",
+        "attack_area:IQG15",
+        "operations_room:IQG10",
+    }
     assert len(next(z for z in result.zones if z.id == "attack_area:IQG10").occurrences) == 400
     assert elapsed < 20
 
@@ -414,10 +435,27 @@ def test_a_list_longer_than_the_cap_is_cut() -> None:
     ],
 )
 def test_odd_input_gives_zones_or_notes_never_a_crash(text: str) -> None:
-    places = mention_places(text, [("ديالى" if "ديالى" in text else "Diyala", gov("Diyala"))]) if (
-        "ديالى" in text or "Diyala" in text
-    ) else []
+    places = (
+        mention_places(text, [("ديالى" if "ديالى" in text else "Diyala", gov("Diyala"))])
+        if ("ديالى" in text or "Diyala" in text)
+        else []
+    )
     result = derive(text, places)
     assert all(isinstance(z, Zone) for z in result.zones)
     if not result.zones:
         assert result.unanchored  # the trigger at the end is reported as naming no place
+
+
+def test_a_past_attack_dated_by_month_and_year_is_context() -> None:
+    text = "ويعد هذا الهجوم الأول منذ عام، بعد التفجير المزدوج الذي ضرب أحد الأسواق في ديالى في كانون الثاني 2021."
+    places = mention_places(text, [("ديالى", gov("Diyala"))])
+    result = derive(text, places)
+    assert result.zones == []
+    assert any("2021" in why for _t, why in result.excluded)
+
+
+def test_sorani_place_before_the_attack_and_a_modifier_the_place_reader_missed() -> None:
+    text = "هەروەها لە قەراغی قەزای خانەقین، موختاری گوندێک لەلایەن چەکدارانەوە تیرۆر کرا."
+    places = mention_places(text, [("قەزای خانەقین", unit("Khanaqin", "district", "IQG10Q05", 34.35, 45.39))])
+    (zone,) = zones_of(text, places)
+    assert zone.id == "attack_area:IQG10Q05:outskirts" and "just before" in zone.reason

@@ -696,7 +696,8 @@ def test_custom_rules_change_what_is_found(tmp_path: Path) -> None:
 
 def test_zone_styles_cover_every_kind() -> None:
     styles = zone_styles()
-    assert set(styles) == {"operations_room", "security_vacuum", "disputed_territories", "attack_area", "corridor"}
+    kinds = {"operations_room", "security_vacuum", "disputed_territories", "attack_area", "corridor"}
+    assert set(styles) == kinds
     for style in styles.values():
         assert style["color"].startswith("#") and 0 <= style["fill_opacity"] <= 1
         assert isinstance(style["dash"], str) and style["label"] and style["label_ar"]

@@ -158,7 +158,8 @@ date_range: tuple[dt.date, dt.date] | None = None
 if low is not None and low < high:
     kept = st.session_state.get(state.CORPUS_DATES)
     if kept is not None and not (low <= kept[0] <= kept[1] <= high):  # the corpus grew or shrank
-        st.session_state[state.CORPUS_DATES] = (max(kept[0], low), min(kept[1], high))
+        start, end = max(kept[0], low), min(kept[1], high)
+        st.session_state[state.CORPUS_DATES] = (start, end) if start <= end else (low, high)
     date_range = second[0].slider(
         "Dates", min_value=low, max_value=high, value=(low, high), key=state.CORPUS_DATES, format="YYYY-MM-DD"
     )
@@ -224,7 +225,7 @@ st.caption(
     f"{len(units)} {level}s mentioned · {len(zones)} zones · colour: mentions per {level} · zone opacity: "
     "number of articles describing it"
     + (
-        f" · {corrected} articles corrected by analysts (their corrected places and zones are shown)"
+        f" · {corrected} corrected by analysts (their corrected places and zones are shown)"
         if corrected
         else ""
     )
@@ -252,9 +253,10 @@ if behind:
             icon=":material/open_in_new:",
         )
 
+notes = workspace.corrected_notes()
 table = matching.assign(
     date=[d.isoformat() if d is not None and d == d else "undated" for d in _dates(matching)],
-    corrected=matching["corrected"].astype(bool),
+    corrected=[notes.get(str(i), "") for i in matching["id"]],
 )[["date", "title", "source", "lang", "places", "zones", "corrected", "date_source"]]
 st.dataframe(
     table,
@@ -270,7 +272,7 @@ st.dataframe(
         "lang": "Language",
         "places": st.column_config.NumberColumn("Places", format="%d"),
         "zones": st.column_config.NumberColumn("Zones", format="%d"),
-        "corrected": st.column_config.CheckboxColumn("Corrected"),
+        "corrected": "Corrections",
         "date_source": "Date from",
     },
 )

@@ -44,12 +44,13 @@ title = record.title.strip() or record.source
 st.html(  # titles are article text
     f'<h4 dir="auto" style="margin:0;unicode-bidi:plaintext">{highlight.escape(title)}</h4>'
 )
-seed = "The sample article · add your own under Articles · " if record.source == inputs.SEED_PATH.name else ""
+is_seed = record.source == inputs.SEED_PATH.name
+seed = "The sample article · add your own under Articles · " if is_seed else ""
 st.caption(
     f"{seed}{inputs.language_name(analysis.lang)} · "
     f"{len(analysis.places)} places · {len(analysis.zones)} zones · "
-    f"belt {settings.belt_km:g} km ({settings.belt_side}) · minimum confidence {settings.min_confidence:.2f} · "
-    "click a place, a zone or a highlighted word"
+    f"belt {settings.belt_km:g} km ({settings.belt_side}) · "
+    f"minimum confidence {settings.min_confidence:.2f} · click a place, a zone or a highlighted word"
 )
 if not analysis.places:
     st.warning(
@@ -101,4 +102,5 @@ if downloads_tab.open:
             admin_levels=options.admin_levels,
             zone_kinds=options.zone_kinds,
             bounds=bounds,
+            label_lang=options.label_lang,
         )

@@ -16,6 +16,7 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any
 
+from geo import config
 from geo.errors import ParameterError
 
 if TYPE_CHECKING:
@@ -181,7 +182,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     _add_store(p)
     p.add_argument(
-        "--belt-km", type=float, default=20.0, metavar="KM", help="security-vacuum belt width (default 20)"
+        "--belt-km",
+        type=float,
+        default=config.belt_km(),
+        metavar="KM",
+        help="security-vacuum belt width (default 20, or $ZONE_ATLAS_BELT_KM)",
     )
     p.add_argument(
         "--belt-side", choices=["federal", "both"], default="federal", help="belt side (default federal)"

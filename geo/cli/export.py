@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from geo import config
 from geo.errors import DataSourceError, ZoneAtlasError
 
 
@@ -103,9 +104,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--belt-km",
         type=float,
-        default=20.0,
+        default=config.belt_km(),
         metavar="KM",
-        help="width of the security-vacuum belt in km (default 20)",
+        help="width of the security-vacuum belt in km (default 20, or $ZONE_ATLAS_BELT_KM)",
     )
     p.add_argument(
         "--belt-side",

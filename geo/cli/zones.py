@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from geo import config
+
 
 def run_zones(args: argparse.Namespace) -> int:
     import json
@@ -71,9 +73,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--belt-km",
         type=float,
-        default=20.0,
+        default=config.belt_km(),
         metavar="KM",
-        help="width of the security-vacuum belt in km (default 20)",
+        help="width of the security-vacuum belt in km (default 20, or $ZONE_ATLAS_BELT_KM)",
     )
     p.add_argument(
         "--belt-side",

@@ -42,6 +42,7 @@ from geo.data.gazetteer_names import (
     AliasRow,
     ascii_name,
     clean_name,
+    dash_parts,
     haversine_km,
     lexicon_words,
     point_of,
@@ -49,6 +50,7 @@ from geo.data.gazetteer_names import (
     read_toml,
     region_members,
     usable_alternate,
+    without_article,
 )
 from geo.errors import DataSourceError, RulesError
 from geo.text.normalize import fold, has_arabic
@@ -90,36 +92,6 @@ def source_files() -> dict[str, Path | None]:
     for i, name in enumerate(names):
         paths[f"syria{i}"] = _optional(ds, name)
     return paths
-
-
-_LATIN_ARTICLES = (
-    *("al-", "al ", "el-", "el ", "ad-", "ad ", "ar-", "as-", "ash-", "ash ", "at-", "az-", "an-"),
-)
-
-
-def without_article(name: str) -> str | None:
-    """A Latin name without its leading Arabic article (Al Qamishli -> Qamishli), or None.
-
-    >>> without_article("Al Qamishli"), without_article("Alqosh")
-    ('Qamishli', None)
-    """
-    lower = name.lower()
-    for art in _LATIN_ARTICLES:
-        if lower.startswith(art) and len(name) - len(art) >= 4 and name[len(art)].isalpha():
-            rest = name[len(art) :].strip()
-            return rest[0].upper() + rest[1:] if rest else None
-    return None
-
-
-def dash_parts(name: str) -> tuple[str, ...]:
-    """The parts of an IOM DTM name written "<area>-<place>" (Laylan-Al Abadat, القيارة-الجدعة),
-    each of at least four letters and not a number."""
-    if "-" not in name or name.lower().startswith(_LATIN_ARTICLES):
-        return ()
-    parts = [p.strip() for p in name.split("-")]
-    if len(parts) != 2:
-        return ()
-    return tuple(p for p in parts if len(p) >= 4 and not any(ch.isdigit() for ch in p))
 
 
 def _optional(dataset_id: str, filename: str) -> Path | None:

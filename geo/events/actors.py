@@ -63,11 +63,10 @@ class ActorTable:
 
 
 #: Words that, within :data:`SOURCE_REACH` tokens before an actor's name, make it the source.
-SOURCE_WORDS = frozenset(
-    fold(w)
-    for w in "according,statement,spokesman,spokesperson,بحسب,حسب,وفقا,وفق,لبيان,بيان,مصدر,صادر,نقلا,"
-    "المتحدث,بەپێی,سەرچاوەیەک".split(",")
+_SOURCES = (
+    "according,statement,spokesman,spokesperson,بحسب,حسب,وفقا,وفق,لبيان,بيان,مصدر,صادر,نقلا,المتحدث,بەپێی"
 )
+SOURCE_WORDS = frozenset(fold(w) for w in _SOURCES.split(","))
 SOURCE_REACH = 3
 
 

@@ -50,12 +50,14 @@ NUMBER_WORDS = _numbers({
     6: "six,ستة,ست,شەش", 7: "seven,سبعة,سبع,حەوت", 8: "eight,ثمانية,ثماني,ثمان,هەشت",
     9: "nine,تسعة,تسع,نۆ", 10: "ten,عشرة,عشر,دە", 11: "eleven,یازدە", 12: "twelve,دوازدە",
     13: "thirteen", 14: "fourteen", 15: "fifteen", 16: "sixteen", 17: "seventeen", 18: "eighteen",
-    19: "nineteen", 20: "twenty,عشرون,عشرين,بیست", 30: "thirty,ثلاثون,ثلاثين",  # Sorani سی (30) folds as سێ (3): left out
+    # Sorani سی (30) folds as سێ (3): left out
+    19: "nineteen", 20: "twenty,عشرون,عشرين,بیست", 30: "thirty,ثلاثون,ثلاثين",
     40: "forty,أربعون,أربعين,چل", 50: "fifty,خمسون,خمسين,پەنجا",
 })
 KILLED = _folded(
-    "killed,kill,kills,killing,dead,martyred,استشهد,استشهدوا,بحياة,died,death,deaths,lives,مقتل,قتل,قتلى,قتيل,قتيلا,قتيلين,استشهاد,شهيد,شهداء,"
-    "شهيدا,مصرع,حتفه,حتفهم,وفاة,کوژران,کوژرا,کوژرانی,شەهید,شەهیدبوون"
+    "killed,kill,kills,killing,dead,martyred,died,death,deaths,lives,"
+    "مقتل,قتل,قتلى,قتيل,قتيلا,قتيلين,استشهاد,استشهد,استشهدوا,بحياة,شهيد,شهداء,شهيدا,مصرع,حتفه,حتفهم,وفاة,"
+    "کوژران,کوژرا,کوژرانی,شەهید,شەهیدبوون"
 )
 WOUNDED = _folded(
     "wounded,wounding,injured,injuring,injuries,hurt,اصابة,إصابة,اصيب,أصيب,اصيبوا,أصيبوا,جرحى,جريح,جرح,جرحا,"
@@ -85,7 +87,9 @@ UNITS_BEFORE = _folded(
 _ARTICLES_ONE = frozenset({"a", "an", "one"})
 _CONJUNCTIONS = frozenset({"and", "while", "و", "فيما", "بينما"})
 _YEARS = range(1900, 2101)
-_DIGITS = str.maketrans({chr(0x0660 + i): str(i) for i in range(10)} | {chr(0x06F0 + i): str(i) for i in range(10)})
+_DIGITS = str.maketrans(
+    {chr(0x0660 + i): str(i) for i in range(10)} | {chr(0x06F0 + i): str(i) for i in range(10)}
+)
 
 
 @dataclass

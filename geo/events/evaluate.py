@@ -88,7 +88,8 @@ class EventScore:
                 )
         lines.append(f"  actor accuracy {self.actor_accuracy:.2f} ({self.actors_equal}/{self.matched})")
         lines.append(
-            f"  casualty exact match {self.casualty_exact:.2f} ({self.casualties_equal}/{self.attack_matched})"
+            f"  casualty exact match {self.casualty_exact:.2f} "
+            f"({self.casualties_equal}/{self.attack_matched})"
         )
         return "\n".join(lines)
 
@@ -99,7 +100,10 @@ def _km(a: tuple[float, float] | None, b: tuple[float, float] | None) -> float |
     if a is None or b is None:
         return None
     p1, p2 = math.radians(a[0]), math.radians(b[0])
-    h = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(b[1] - a[1]) / 2) ** 2
+    h = (
+        math.sin((p2 - p1) / 2) ** 2
+        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(b[1] - a[1]) / 2) ** 2
+    )
     return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(h)))
 
 
@@ -132,7 +136,7 @@ def score_events(pairs: Iterable[tuple[list[Event], list[dict[str, Any]]]]) -> E
                     candidates.append((km, e.type != g["type"], i, j))
         used_p: set[int] = set()
         used_g: set[int] = set()
-        for _km_, _other, i, j in sorted(candidates):
+        for _, _other, i, j in sorted(candidates):
             if i in used_p or j in used_g:
                 continue
             used_p.add(i)

@@ -26,15 +26,20 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from bisect import bisect_left
+from typing import TYPE_CHECKING
 
 from geo.events.actors import ActorTable, load_actors
 from geo.events.casualties import Casualties, casualties_in
 from geo.events.kinds import EventRules, Trigger, load_event_rules
 from geo.events.merge import absorb_placeless, district_of, fill_places, merge
 from geo.events.places import Site, dateline_site, precision_of, sites_for
+from geo.events.units import locate_districts
 from geo.events.when import When, latest_year, when_in
 from geo.model import Analysis, Event, Span
 from geo.text.tokens import Tokens, tokens_of
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 __all__ = ["extract_events"]
 
@@ -48,6 +53,8 @@ def extract_events(
     tokens: Tokens | None = None,
     rules: EventRules | None = None,
     actors: ActorTable | None = None,
+    districts: gpd.GeoDataFrame | None = None,
+    locate: bool = True,
 ) -> list[Event]:
     """The incidents ``analysis.text`` reports, in text order, each tied to its sentence.
 
@@ -63,6 +70,9 @@ def extract_events(
         The article's tokens, when already made (:func:`geo.text.tokens.tokenize`).
     rules, actors
         Default: ``data/event_rules.toml`` and ``data/actors.toml``.
+    districts, locate
+        The ADM2 polygons a town-level event's district is read from
+        (:func:`geo.events.units.locate_districts`; default: COD-AB); ``locate=False`` skips it.
     """
     from geo.text.dates import choose_date
 
@@ -75,8 +85,12 @@ def extract_events(
     reference_year = article_date.year if article_date else latest_year(text)
     dateline = dateline_site(analysis)
     sites = sorted(
-        (Site(p, m) for p in analysis.places for m in p.mentions
-         if dateline is None or m.start != dateline.mention.start),
+        (
+            Site(p, m)
+            for p in analysis.places
+            for m in p.mentions
+            if dateline is None or m.start != dateline.mention.start
+        ),
         key=lambda s: s.mention.start,
     )
     starts = [s.mention.start for s in sites]
@@ -96,11 +110,21 @@ def extract_events(
             group = [t for t in triggers if t.family == family]
             displaced = any(t.family == "displacement" for t in triggers)
             events += _events(
-                tokens, sentence, group, here, found, (article_date, reference_year), rules, actors,
-                (k0, k1), displaced,
+                tokens,
+                sentence,
+                group,
+                here,
+                found,
+                (article_date, reference_year),
+                rules,
+                actors,
+                (k0, k1),
+                displaced,
             )
     merged = absorb_placeless(merge(events))
     fill_places(merged, dateline)
+    if locate:
+        locate_districts(merged, districts=districts)
     log.debug("%d events (%d before merging) in %s", len(merged), len(events), analysis.source)
     return merged
 

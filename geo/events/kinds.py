@@ -34,7 +34,12 @@ RULES_PATH = DATA_DIR / "event_rules.toml"
 #: Every family and its types, in priority order (the contract of ``Event.type``).
 FAMILIES: dict[str, tuple[str, ...]] = {
     "attack": (
-        "suicide_bombing", "ied", "air_drone_strike", "shelling_rocket", "assassination", "ambush",
+        "suicide_bombing",
+        "ied",
+        "air_drone_strike",
+        "shelling_rocket",
+        "assassination",
+        "ambush",
         "armed_assault",
     ),
     "security_arrangement": ("operations_room", "joint_force", "redeployment"),

@@ -16,15 +16,36 @@ from geo.events.kinds import EVENT_TYPES
 from geo.events.places import Site, precision_of
 from geo.model import Event
 
-__all__ = ["NEAR_CHARS", "SAME_INCIDENT_KM", "absorb_placeless", "district_of", "fill_places", "km_between", "merge", "same_incident"]
+__all__ = [
+    "NEAR_CHARS",
+    "SAME_INCIDENT_KM",
+    "absorb_placeless",
+    "district_of",
+    "fill_places",
+    "km_between",
+    "merge",
+    "same_incident",
+]
 
 #: Two events of one family and date whose places lie this close tell the same incident.
 SAME_INCIDENT_KM = 25.0
 #: Sentences this close (characters between them) are neighbours.
 NEAR_CHARS = 300
+#: Events compared with each new one when merging: the last few (an article's incidents), so a
+#: long text merges in linear time.
+LOOKBACK = 12
+#: How far (characters) a placeless event looks for a placed event of its incident.
+ABSORB_CHARS = 3000
 _PLACE_FIELDS = (
-    "place_id", "place_name", "place_kind", "place_pcode", "governorate_pcode", "district_pcode", "lat",
-    "lon", "precision",
+    "place_id",
+    "place_name",
+    "place_kind",
+    "place_pcode",
+    "governorate_pcode",
+    "district_pcode",
+    "lat",
+    "lon",
+    "precision",
 )
 
 
@@ -60,13 +81,22 @@ def same_incident(a: Event, b: Event, *, anywhere: bool = False) -> bool:
 
 def absorb_placeless(events: list[Event]) -> list[Event]:
     """Placeless events merged into an event of the same incident with a place, anywhere in the
-    article (a headline "four operations rooms to be formed" and the body that places them)."""
+    article (a headline "four operations rooms to be formed" and the body that places them), within
+    :data:`ABSORB_CHARS`."""
     placed = [e for e in events if e.place_id is not None]
     out: list[Event] = []
     for e in events:
         target = None
         if e.place_id is None:
-            target = next((o for o in placed if same_incident(o, e, anywhere=True)), None)
+            target = next(
+                (
+                    o
+                    for o in placed
+                    if abs(o.sentence.start - e.sentence.start) <= ABSORB_CHARS
+                    and same_incident(o, e, anywhere=True)
+                ),
+                None,
+            )
         if target is None:
             out.append(e)
         else:
@@ -82,7 +112,7 @@ def merge(events: list[Event]) -> list[Event]:
     """
     out: list[Event] = []
     for e in events:
-        target = next((o for o in reversed(out) if same_incident(o, e)), None)
+        target = next((o for o in reversed(out[-LOOKBACK:]) if same_incident(o, e)), None)
         if target is None:
             out.append(e)
         else:
@@ -94,9 +124,7 @@ def _into(target: Event, e: Event) -> None:
     """Merge ``e`` into ``target``."""
     if EVENT_TYPES.index(e.type) < EVENT_TYPES.index(target.type):
         target.type, target.trigger = e.type, e.trigger
-    if e.place_id is not None and (
-        target.place_id is None or (e.precision or 9) < (target.precision or 9)
-    ):
+    if e.place_id is not None and (target.place_id is None or (e.precision or 9) < (target.precision or 9)):
         for name in _PLACE_FIELDS:
             setattr(target, name, getattr(e, name))
     for name in ("killed", "wounded"):
@@ -118,9 +146,7 @@ def fill_places(events: list[Event], dateline: Site | None) -> None:
     for i, e in enumerate(events):
         if e.place_id is not None:
             continue
-        before = next(
-            (o for o in reversed(events[:i]) if o.place_id is not None and _near(o, e)), None
-        )
+        before = next((o for o in reversed(events[:i]) if o.place_id is not None and _near(o, e)), None)
         if before is not None:
             for name in _PLACE_FIELDS:
                 setattr(e, name, getattr(before, name))

@@ -4,9 +4,10 @@ A phrase is folded once (:func:`geo.text.normalize.fold`) into its word keys; a 
 matches any ending of the last word. A text token matches a key through any of its readings
 (:func:`geo.text.tokens.readings`: itself, without Arabic proclitics, without Sorani suffixes), so
 ``لداعش`` matches ``داعش``; the Arabic article may be added or dropped (``العبوة`` matches ``عبوة``,
-as a phrase's own article matches its absence). Latin articles (``al``, ``el``) written as their own token are skipped on
-both sides, so ``Hashd al-Shaabi`` and ``Hashd Shaabi`` match alike. A phrase written in capitals
-only (``IS``, ``PKK``) matches only tokens written in capitals. Overlapping matches keep the longest.
+as a phrase's own article matches its absence). Latin articles (``al``, ``el``) written as their
+own token are skipped on both sides, so ``Hashd al-Shaabi`` and ``Hashd Shaabi`` match alike. A
+phrase written in capitals only (``IS``, ``PKK``) matches only tokens written in capitals.
+Overlapping matches keep the longest.
 
 Examples
 --------
@@ -27,6 +28,11 @@ from geo.text.normalize import LATIN_ARTICLES, fold
 from geo.text.tokens import SOFT_GAP, Tokens, readings
 
 __all__ = ["Match", "PhraseSet", "forms"]
+
+#: Prefix phrases ("attack*") are indexed by this many first characters (or all, when shorter).
+PREFIX_INDEX = 3
+#: Token keys whose candidates are remembered, at most (the memory is cleared past it).
+SEEN_LIMIT = 100_000
 
 
 @lru_cache(maxsize=50_000)
@@ -73,7 +79,8 @@ class PhraseSet:
 
     def __init__(self, phrases: Iterable[tuple[str, str]]) -> None:
         self._exact: dict[str, list[_Entry]] = {}
-        self._prefix: list[_Entry] = []
+        self._prefix: dict[str, list[_Entry]] = {}  # by the first PREFIX_INDEX characters
+        self._seen: dict[str, list[_Entry]] = {}  # token key -> its candidates, filled on sight
         for phrase, value in phrases:
             prefix = phrase.endswith("*")
             body = phrase.rstrip("*").strip()
@@ -87,7 +94,7 @@ class PhraseSet:
             caps = body.isascii() and body.replace(" ", "").isalpha() and body.isupper()
             entry = _Entry(keys, prefix, caps, value, phrase)
             if prefix and len(keys) == 1:
-                self._prefix.append(entry)
+                self._prefix.setdefault(keys[0][:PREFIX_INDEX], []).append(entry)
             else:
                 self._exact.setdefault(keys[0], []).append(entry)
 
@@ -112,10 +119,17 @@ class PhraseSet:
         return kept
 
     def _candidates(self, key: str) -> list[_Entry]:
+        got = self._seen.get(key)
+        if got is not None:
+            return got
         out: list[_Entry] = []
         for reading in forms(key):
             out += self._exact.get(reading, [])
-            out += [e for e in self._prefix if reading.startswith(e.keys[0])]
+            for n in range(1, PREFIX_INDEX + 1):
+                out += [e for e in self._prefix.get(reading[:n], []) if reading.startswith(e.keys[0])]
+        if len(self._seen) > SEEN_LIMIT:
+            self._seen.clear()
+        self._seen[key] = out
         return out
 
     @staticmethod

@@ -20,24 +20,32 @@ __all__ = ["KIND_RANK", "Site", "dateline_site", "pick_place", "precision_of", "
 
 #: Specificity of a place kind: the lower, the more specific.
 KIND_RANK = {
-    "village": 0, "town": 1, "city": 1, "other": 1, "subdistrict": 2, "district": 3, "governorate": 4,
-    "region": 5, "country": 6,
+    "village": 0,
+    "town": 1,
+    "city": 1,
+    "other": 1,
+    "subdistrict": 2,
+    "district": 3,
+    "governorate": 4,
+    "region": 5,
+    "country": 6,
 }
 #: Modifiers that make a place a reference point ("west of Kirkuk"), not the incident's place.
-DIRECTIONS = frozenset(
-    {"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest"}
-)
+DIRECTIONS = frozenset({"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest"})
+
+
 #: Words before a place that make it someone's origin, not the event's place.
-ORIGIN_WORDS = frozenset(
-    fold(w)
-    for w in "native,hails,originally,resident,residents,ينحدر,اهالي,سكنة,سكان,يسكن,القادم,اهل,خەڵکی".split(",")
+def _folded(words: str) -> frozenset[str]:
+    return frozenset(fold(w) for w in words.split(","))
+
+
+ORIGIN_WORDS = _folded(
+    "native,hails,originally,resident,residents,ينحدر,اهالي,سكنة,سكان,يسكن,القادم,اهل,خەڵکی"
 )
 #: Words before a place that make it where the displaced went, not where they fled from.
-DESTINATION_WORDS = frozenset(
-    fold(w) for w in "to,into,towards,camps,camp,الى,إلى,نحو,باتجاه,مخيم,مخيمات,بۆ,کەمپ,کەمپەکانی".split(",")
-)
+DESTINATION_WORDS = _folded("to,into,towards,camps,camp,الى,إلى,نحو,باتجاه,مخيم,مخيمات,بۆ,کەمپ,کەمپەکانی")
 _FROM = frozenset({"from", "من", "له"})
-_ORIGIN_PERSONS = frozenset(fold(w) for w in "bomber,man,attacker,militant,انتحاري,شخص,مسلح".split(","))
+_ORIGIN_PERSONS = _folded("bomber,man,attacker,militant,انتحاري,شخص,مسلح")
 #: A list of places after a security arrangement: the first within LIST_LEAD tokens of the trigger,
 #: each next one within LIST_GAP tokens of the one before.
 LIST_LEAD, LIST_GAP = 12, 4

@@ -134,7 +134,17 @@ def event_trends(
     periods = dates[keep].dt.to_period(PERIODS[period]).array.asi8
     kinds = frame.loc[keep, "type"].astype(str).to_numpy() if by_type else np.full(int(keep.sum()), "all")
     data = pd.DataFrame({"unit": units[keep].astype(str).to_numpy(), "type": kinds})
-    columns = ["unit", "type", "period", "start", "count", "baseline_mean", "baseline_sd", "threshold", "surge"]
+    columns = [
+        "unit",
+        "type",
+        "period",
+        "start",
+        "count",
+        "baseline_mean",
+        "baseline_sd",
+        "threshold",
+        "surge",
+    ]
     if not len(data):
         return Trends(pd.DataFrame(columns=columns), unit, period, notes, undated)
     # one matrix, periods x series, built with codes (no per-row Python objects); the trailing
@@ -148,25 +158,28 @@ def event_trends(
     np.add.at(wide, (codes - first, series_codes), 1)
     mean, sd = _trailing(wide, TRAILING)
     threshold = mean + 2 * sd
-    surge = (wide > threshold) & (wide >= MIN_EVENTS) & ~np.isnan(threshold)
+    surge = (wide > threshold + 1e-9) & (wide >= MIN_EVENTS) & ~np.isnan(threshold)  # ties are no surge
     labels = pd.period_range(
         pd.Period(ordinal=first, freq=PERIODS[period]), periods=n_t, freq=PERIODS[period]
     )
     units_of = np.asarray(series_index.get_level_values(0), dtype=object)
     types_of = np.asarray(series_index.get_level_values(1), dtype=object)
-    long = pd.DataFrame({
-        "unit": np.repeat(units_of, n_t),
-        "type": np.repeat(types_of, n_t),
-        "period": np.tile(labels.astype(str).to_numpy(dtype=object), n_s),
-        "start": np.tile(np.asarray(labels.start_time.date, dtype=object), n_s),
-        "count": wide.T.ravel(),
-        "baseline_mean": mean.T.ravel(),
-        "baseline_sd": sd.T.ravel(),
-        "threshold": threshold.T.ravel(),
-        "surge": surge.T.ravel(),
-    })
-    order = np.lexsort((np.tile(np.arange(n_t), n_s), long["type"].to_numpy(dtype=str),
-                        long["unit"].to_numpy(dtype=str)))
+    long = pd.DataFrame(
+        {
+            "unit": np.repeat(units_of, n_t),
+            "type": np.repeat(types_of, n_t),
+            "period": np.tile(labels.astype(str).to_numpy(dtype=object), n_s),
+            "start": np.tile(np.asarray(labels.start_time.date, dtype=object), n_s),
+            "count": wide.T.ravel(),
+            "baseline_mean": mean.T.ravel(),
+            "baseline_sd": sd.T.ravel(),
+            "threshold": threshold.T.ravel(),
+            "surge": surge.T.ravel(),
+        }
+    )
+    order = np.lexsort(
+        (np.tile(np.arange(n_t), n_s), long["type"].to_numpy(dtype=str), long["unit"].to_numpy(dtype=str))
+    )
     long = long.iloc[order].reset_index(drop=True)[columns]
     n = int(long["surge"].sum())
     log.debug("%d rows, %d surges (%s, %s)", len(long), n, unit, period)

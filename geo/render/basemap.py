@@ -38,11 +38,22 @@ WINDOW = (33.5, 26.0, 53.0, 41.0)
 COUNTRY_TOLERANCE_DEG = 0.01
 #: Feature kinds of the physical features file the basemap draws (others are left out).
 DRAWN_KINDS = ("river", "lake", "marsh", "range", "mountain")
-COUNTRY_STYLE = {"color": "#b9b3a7", "weight": 0.8, "fillColor": "#e9e5dd", "fillOpacity": 1.0}
+COUNTRY_STYLE: dict[str, Any] = {
+    "color": "#b9b3a7",
+    "weight": 0.8,
+    "fillColor": "#e9e5dd",
+    "fillOpacity": 1.0,
+}
 FEATURE_STYLES: dict[str, dict[str, Any]] = {
     "river": {"color": "#6d9ec9", "weight": 1.6, "opacity": 0.9},
     "lake": {"color": "#6d9ec9", "weight": 0.8, "fillColor": "#b7d3ea", "fillOpacity": 0.9},
-    "marsh": {"color": "#7fa9b8", "weight": 0.6, "fillColor": "#cfe3e3", "fillOpacity": 0.8, "dashArray": "2 3"},
+    "marsh": {
+        "color": "#7fa9b8",
+        "weight": 0.6,
+        "fillColor": "#cfe3e3",
+        "fillOpacity": 0.8,
+        "dashArray": "2 3",
+    },
     "range": {"color": "#a88a6a", "weight": 1.2, "opacity": 0.75, "dashArray": "1 4", "lineCap": "round"},
 }
 #: How the features drawn as points look (towns, lakes and marshes known by their centre, peaks).
@@ -229,7 +240,9 @@ class BasemapLayer(folium.map.Layer):
                 return L.circleMarker(ll, L.extend({interactive: false}, s));
             },
             // countries under everything; rivers, lakes, ranges and towns over the boundaries' fill
-            onEachFeature: function (f, layer) { if (f.properties.k !== "country") layer.options.pane = "zaWater"; }
+            onEachFeature: function (f, layer) {
+                if (f.properties.k !== "country") layer.options.pane = "zaWater";
+            }
         });
         {% endmacro %}
         """
@@ -242,7 +255,8 @@ class BasemapLayer(folium.map.Layer):
         self.points = POINT_STYLES
         self.data_json = basemap_geojson()
 
-    def render(self, **kwargs: Any) -> None:
+    def render(self, **kwargs: Any) -> None:  # type: ignore[override]
+        assert self._parent is not None, "add the basemap to a map first"
         self.add_child(
             folium.map.ElementAddToElement(
                 element_name=self.get_name(), element_parent_name=self._parent.get_name()

@@ -224,7 +224,9 @@ def key_quotes(
     return quotes
 
 
-def _merge_overlapping(sentences: dict[tuple[int, int], dict[str, Any]]) -> dict[tuple[int, int], dict[str, Any]]:
+def _merge_overlapping(
+    sentences: dict[tuple[int, int], dict[str, Any]],
+) -> dict[tuple[int, int], dict[str, Any]]:
     """Sentences whose spans overlap (a zone's sentence and a mention's, one character apart) as one."""
     merged: dict[tuple[int, int], dict[str, Any]] = {}
     current: tuple[int, int] | None = None
@@ -369,7 +371,9 @@ def briefing_html(
     )
     attributions = [d["attribution"] for d in described if d["id"] in used]
     boundary_line = sources.get_dataset(boundaries.BOUNDARY_DATASET).attribution
-    caption = "Map: the article's places and zones, with Iraq's governorates and districts and its neighbours."
+    caption = (
+        "Map: the article's places and zones, with Iraq's governorates and districts and its neighbours."
+    )
     if map_fallback:
         caption += f" {map_note}"
     if map_png is None:
@@ -468,7 +472,7 @@ def write_briefing(
                 styles=styles,
                 view=view,
                 heading=False,
-                **({"timeout_s": timeout_s} if timeout_s else {}),
+                timeout_s=timeout_s or snap.DEFAULT_TIMEOUT_S,
             )
         page = briefing_html(
             analysis,

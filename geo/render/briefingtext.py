@@ -62,8 +62,8 @@ def used_datasets(analysis: Analysis, known: Iterable[str], *, countries_drawn: 
     """Ids of the datasets ``analysis`` drew on: boundaries, each place's and zone's, the basemap's."""
     ids = set(known)
     used = {boundaries.BOUNDARY_DATASET} & ids
-    for item in [*analysis.places, *analysis.zones]:
-        used |= dataset_ids(item.dataset, ids)
+    for tag in [p.dataset for p in analysis.places] + [z.dataset for z in analysis.zones]:
+        used |= dataset_ids(tag, ids)
     if countries_drawn and boundaries.COUNTRY_DATASET in ids:
         used.add(boundaries.COUNTRY_DATASET)
     return used
@@ -95,7 +95,7 @@ def _plain(label: str) -> str:
 
 
 def _short_zone(label: str, kind_label: str) -> str:
-    """"Joint operations room: Diyala" -> "Diyala"; a label that only names its kind -> ""."""
+    """ "Joint operations room: Diyala" -> "Diyala"; a label that only names its kind -> ""."""
     text, kind = _plain(label), _plain(kind_label)
     if text.lower().startswith(kind.lower()):
         text = text[len(kind) :].lstrip(" :")
@@ -150,7 +150,8 @@ def _reach(analysis: Analysis) -> str:
     govs = [names.get(c, c) for c in codes]
     if not govs:
         return ""
-    return f"The zones reach into {len(govs)} governorate{'s' if len(govs) > 1 else ''}: {_names(govs, limit=8)}."
+    plural = "s" if len(govs) > 1 else ""
+    return f"The zones reach into {len(govs)} governorate{plural}: {_names(govs, limit=8)}."
 
 
 def _when(published: str) -> str:
@@ -177,5 +178,11 @@ def bottom_line(
             "No places were found in this article; no zones could be drawn.",
             _when(published),
         ]
-    sentences = [_what(analysis, styles), _where(analysis), _reach(analysis), _when(published), _check(analysis)]
+    sentences = [
+        _what(analysis, styles),
+        _where(analysis),
+        _reach(analysis),
+        _when(published),
+        _check(analysis),
+    ]
     return [s.strip() for s in sentences if s.strip()]

@@ -24,6 +24,7 @@ Examples
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import errno
 import json
 import logging
@@ -415,12 +416,14 @@ def export_analysis(
     basemap: str | None = None,
     timeout_s: float | None = None,
     view: MapView | None = None,
+    published: str | dt.date | None = None,
 ) -> list[ExportResult]:
     """Write ``analysis`` in each of ``formats`` (see :data:`ALL_FORMATS`) to ``out_dir``.
 
     ``title`` is the article's headline (used by the map snapshot and the briefing); ``view`` is
     what the dashboard's map shows (basemap, levels, zone kinds, extent) and overrides
-    ``basemap``. The briefing draws its own, page-sized snapshot of the same map. Returns one :class:`ExportResult` per
+    ``basemap``; ``published`` is the article's date, when known (the briefing prints it). The
+    briefing draws its own, page-sized snapshot of the same map. Returns one :class:`ExportResult` per
     format, in the order of :data:`ALL_FORMATS`.
     """
     unknown = sorted(set(formats) - set(ALL_FORMATS))
@@ -492,6 +495,7 @@ def export_analysis(
                 settings=settings,
                 basemap=basemap,
                 view=view,
+                published=published,
                 **wait,
             )
             paths = [out.path]

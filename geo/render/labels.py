@@ -206,7 +206,9 @@ def governorate_labels(lang: str = "en") -> tuple[Label, ...]:
         text, rtl = pick(str(row.name_en), str(row.name_ar), lang)
         low, high = ZOOMS["governorate"]
         area_bonus = min(largest.area, 10.0) / 10.0  # large governorates keep their names first
-        out.append(Label(text, point.y, point.x, "governorate", PRIORITY["governorate"] + area_bonus, low, high, rtl))
+        out.append(
+            Label(text, point.y, point.x, "governorate", PRIORITY["governorate"] + area_bonus, low, high, rtl)
+        )
     return tuple(out)
 
 
@@ -226,7 +228,9 @@ def basemap_labels(lang: str = "en") -> tuple[Label, ...]:
         point = polylabel(largest, tolerance=0.05)
         text, rtl = pick(en, ar, lang)
         low, high = ZOOMS["country"]
-        out.append(Label(text, point.y, point.x, "country", PRIORITY["country"] + largest.area / 1e3, low, high, rtl))
+        out.append(
+            Label(text, point.y, point.x, "country", PRIORITY["country"] + largest.area / 1e3, low, high, rtl)
+        )
     for seat in load_seats().values():
         text, rtl = pick(seat.name, seat.name_ar, lang)
         low, high = ZOOMS["town"]
@@ -269,7 +273,8 @@ LABEL_CSS = """
 .za-label-country .za-lt[dir="rtl"]{letter-spacing:0;font-size:15px;}
 .za-label-town .za-lt{font-size:11px;font-weight:400;color:#333;}
 .za-label-river .za-lt,.za-label-lake .za-lt{font-size:11px;font-weight:400;font-style:italic;color:#2f6a9e;}
-.za-label-range .za-lt,.za-label-mountain .za-lt{font-size:11px;font-weight:400;font-style:italic;color:#7b5a3a;}
+.za-label-range .za-lt,.za-label-mountain .za-lt{font-size:11px;font-weight:400;font-style:italic;
+  color:#7b5a3a;}
 """
 
 
@@ -308,13 +313,16 @@ class LabelEngine(MacroElement):
                 var kept = [], show = items.map(function (m, i) {
                     var b = boxes[i], row = m.za;
                     if (z < row[5] || z > row[6] || b[2] - b[0] < 3) return false;
-                    if (b[0] < frame.left || b[2] > frame.right || b[1] < frame.top || b[3] > frame.bottom) return false;
+                    if (b[0] < frame.left || b[2] > frame.right) return false;  // wholly on the map
+                    if (b[1] < frame.top || b[3] > frame.bottom) return false;
                     if (kept.some(function (k) { return hit(k, b); })) return false;
                     if (row[4] < 90 && blocks.some(function (k) { return hit(k, b); })) return false;
                     kept.push(b);
                     return true;
                 });
-                items.forEach(function (m, i) { L.DomUtil[show[i] ? "removeClass" : "addClass"](m._icon, "za-label-off"); });
+                items.forEach(function (m, i) {
+                    L.DomUtil[show[i] ? "removeClass" : "addClass"](m._icon, "za-label-off");
+                });
             }
             function schedule() {
                 window.zaLabelsPending = true;
@@ -327,7 +335,10 @@ class LabelEngine(MacroElement):
                     span.className = "za-lt";
                     span.textContent = row[2];
                     if (row[7]) { span.dir = "rtl"; span.lang = "ar"; }
-                    if (row[8]) { span.style.left = row[8] + "px"; span.style.transform = "translate(0,-50%)"; }
+                    if (row[8]) {  // beside its marker, not centred on it
+                        span.style.left = row[8] + "px";
+                        span.style.transform = "translate(0,-50%)";
+                    }
                     if (row[9]) span.style.color = row[9];
                     var icon = L.divIcon({className: "za-label za-label-" + row[3] + " za-label-off",
                                           html: span, iconSize: [0, 0], iconAnchor: [0, 0]});
@@ -358,7 +369,8 @@ class LabelLayer(MacroElement):
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        window.zaLabelEngine.add({{ this.key|tojson }}, {{ this._parent.get_name() }}, {{ this.rows|tojson }});
+        window.zaLabelEngine.add({{ this.key|tojson }}, {{ this._parent.get_name() }},
+            {{ this.rows|tojson }});
         {% endmacro %}
         """
     )

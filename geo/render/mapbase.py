@@ -95,7 +95,7 @@ class Rendered(Element):
 
 def render_plain(element: MacroElement, kwargs: dict[str, Any]) -> None:
     """:meth:`MacroElement.render`, with the output passed on as plain text."""
-    figure = element.get_root()
+    figure: Any = element.get_root()  # a branca Figure: header, html, script
     module = element._template.module.__dict__
     for part, target in (("header", figure.header), ("html", figure.html), ("script", figure.script)):
         macro = module.get(part)
@@ -127,12 +127,11 @@ class FastPopup(folium.Popup):
         """
     )
 
-    def render(self, **kwargs: Any) -> None:
+    def render(self, **kwargs: Any) -> None:  # type: ignore[override]
         for child in self._children.values():
             child.render(**kwargs)
-        self.get_root().script.add_child(
-            Rendered(self._template.render(this=self, kwargs=kwargs)), name=self.get_name()
-        )
+        root: Any = self.get_root()
+        root.script.add_child(Rendered(self._template.render(this=self, kwargs=kwargs)), name=self.get_name())
 
 
 class BoundaryLayer(folium.map.Layer):
@@ -172,8 +171,9 @@ class BoundaryLayer(folium.map.Layer):
         self.label = LEVEL_LABELS[level]
         self.data_json = boundary_geojson(level)
 
-    def render(self, **kwargs: Any) -> None:
+    def render(self, **kwargs: Any) -> None:  # type: ignore[override]
         if self.show:
+            assert self._parent is not None, "add the layer to a map first"
             self.add_child(
                 folium.map.ElementAddToElement(
                     element_name=self.get_name(), element_parent_name=self._parent.get_name()
@@ -182,7 +182,7 @@ class BoundaryLayer(folium.map.Layer):
             )
         render_plain(self, kwargs)
 
-    def _get_self_bounds(self) -> list[list[float]]:
+    def _get_self_bounds(self) -> list[list[float | None]]:
         return [[IRAQ_BOUNDS[0][0], IRAQ_BOUNDS[0][1]], [IRAQ_BOUNDS[1][0], IRAQ_BOUNDS[1][1]]]
 
 

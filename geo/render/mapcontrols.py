@@ -23,7 +23,6 @@ from geo.data import boundaries
 from geo.render import highlight
 from geo.render.maplayers import SEAT_SYMBOLS
 
-
 PLACE_KINDS = ("governorate", "district", "subdistrict", "city", "town", "village", "region", "country")
 
 
@@ -201,7 +200,8 @@ LEGEND_STRIP_CSS = """
 .za-legend-strip{font-size:12px;line-height:1.9;color:#333;margin:2px 0 4px;}
 .za-legend-strip b{margin-inline-end:6px;}
 .za-legend-strip .za-li{display:inline-block;margin-inline-end:14px;white-space:nowrap;}
-.za-legend-strip .za-sw{display:inline-block;width:16px;height:11px;margin-inline-end:5px;vertical-align:-1px;}
+.za-legend-strip .za-sw{display:inline-block;width:16px;height:11px;margin-inline-end:5px;
+  vertical-align:-1px;}
 .za-legend-strip .za-dot{display:inline-block;width:11px;height:11px;border-radius:50%;margin-inline-end:5px;
   vertical-align:-1px;border:1px solid #222;}
 .za-legend-strip .za-review{border:2px dashed #555;background:#fff;}

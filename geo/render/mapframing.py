@@ -159,16 +159,16 @@ def _governorates() -> dict[str, tuple[str, tuple[float, float, float, float]]]:
     from geo.data import boundaries
 
     layer = boundaries.load_level(1, web=True)
-    return {
-        str(r.pcode): (str(r.name_en), tuple(r.geometry.bounds))
-        for r in layer.itertuples(index=False)  # type: ignore[misc]
-    }
+    return {str(r.pcode): (str(r.name_en), tuple(r.geometry.bounds)) for r in layer.itertuples(index=False)}
 
 
 @lru_cache(maxsize=256)
 def _clipped_bounds(wkb: bytes) -> tuple[float, float, float, float] | None:
     part = shapely.intersection(shapely.from_wkb(wkb), _iraq())
-    return None if part.is_empty else tuple(part.bounds)  # type: ignore[return-value]
+    if part.is_empty:
+        return None
+    west, south, east, north = (float(v) for v in part.bounds)
+    return west, south, east, north
 
 
 def iraqi_part(geometry: Any) -> Any:
@@ -192,7 +192,10 @@ def _located(p: Place) -> bool:
 def _frame(points: list[tuple[float, float]], pad_deg: float) -> list[list[float]]:
     lats, lons = zip(*points, strict=True)
     south, north, west, east = min(lats), max(lats), min(lons), max(lons)
-    grow_lat, grow_lon = max(0.0, MIN_SPAN_DEG - (north - south)) / 2, max(0.0, MIN_SPAN_DEG - (east - west)) / 2
+    grow_lat, grow_lon = (
+        max(0.0, MIN_SPAN_DEG - (north - south)) / 2,
+        max(0.0, MIN_SPAN_DEG - (east - west)) / 2,
+    )
     return [
         [south - grow_lat - pad_deg, west - grow_lon - pad_deg],
         [north + grow_lat + pad_deg, east + grow_lon + pad_deg],
@@ -208,7 +211,9 @@ def analysis_bounds(analysis: Analysis, *, pad_deg: float = 0.15) -> list[list[f
     """
     weights = mention_weights(analysis)
     located = [i for i, p in enumerate(analysis.places) if _located(p)]
-    iraqi = [i for i in located if analysis.places[i].country == "IQ" and analysis.places[i].kind != "country"]
+    iraqi = [
+        i for i in located if analysis.places[i].country == "IQ" and analysis.places[i].kind != "country"
+    ]
     pool = iraqi or [i for i in located if analysis.places[i].kind != "country"] or located
     top = max((weights[i] for i in pool), default=0.0)
     chosen = [i for i in pool if weights[i] >= FRAME_SHARE * top and weights[i] > 0] or pool

@@ -35,8 +35,8 @@ POPUP_CSS = """
 .za-popup .za-head{margin:1px 0;}
 .za-popup .za-head small{color:#555;}
 .za-popup table.za-facts{border-collapse:collapse;margin:3px 0 4px;}
-.za-popup table.za-facts th{text-align:left;color:#555;font-weight:normal;padding:0 8px 1px 0;vertical-align:top;
-  white-space:nowrap;}
+.za-popup table.za-facts th{text-align:left;color:#555;font-weight:normal;padding:0 8px 1px 0;
+  vertical-align:top;white-space:nowrap;}
 .za-popup table.za-facts td{padding:0 0 1px;}
 .za-popup .za-quote{margin:3px 0;padding:2px 6px;font-size:11.5px;}
 .za-chooser .za-pick{display:block;width:100%;text-align:start;margin:3px 0;padding:3px 6px;cursor:pointer;
@@ -87,14 +87,16 @@ class Interactions(MacroElement):
                 var polys = layer.getLatLngs();
                 if (polys.length && !Array.isArray(polys[0][0])) polys = [polys];
                 return polys.some(function (rings) {
-                    return inRing(ll, rings[0]) && !rings.slice(1).some(function (h) { return inRing(ll, h); });
+                    var holes = rings.slice(1);
+                    return inRing(ll, rings[0]) && !holes.some(function (h) { return inRing(ll, h); });
                 });
             }
             function zonesAt(ll) {
                 var out = [];
                 for (var ref in refs) {
                     var item = refs[ref];
-                    if (item.zone && item.shape && item.shape._map && contains(item.shape, ll)) out.push(item);
+                    var drawn = item.zone && item.shape && item.shape._map;
+                    if (drawn && contains(item.shape, ll)) out.push(item);
                 }
                 return out;
             }
@@ -102,8 +104,15 @@ class Interactions(MacroElement):
                 if (picking) return;
                 var hits = zonesAt(e.latlng);
                 if (hits.length < 2) return;
-                var box = document.createElement("div");
+                var box = document.createElement("div"), top = null;
                 box.className = "za-popup za-chooser";
+                hits.forEach(function (item) { if (item.shape === e.target) top = item; });
+                if (top) {  // like every popup, the list starts with the ref of what was clicked
+                    var ref = document.createElement("div");
+                    ref.className = "za-ref";
+                    ref.textContent = top.ref + " · zone, selected";
+                    box.appendChild(ref);
+                }
                 var head = document.createElement("b");
                 head.textContent = hits.length + " zones overlap here: pick one";
                 box.appendChild(head);

@@ -117,7 +117,7 @@ class _ZonePolygon(folium.Polygon):
         super().__init__(latlngs[0][0][:3], **kwargs)  # folium checks points one by one: slow
         self.locations = latlngs
 
-    def render(self, **kwargs: Any) -> None:
+    def render(self, **kwargs: Any) -> None:  # type: ignore[override]
         render_plain(self, kwargs)
 
 
@@ -156,7 +156,7 @@ def zone_layers(
         rank = known.index(kind) if kind in known else len(known)
         return (-statistics.median(areas), rank, kind)
 
-    groups = []
+    groups: list[folium.FeatureGroup] = []
     for kind in sorted(present, key=breadth):
         style = highlight.zone_style(kind, styles)
         group = stable(folium.FeatureGroup(name=html.escape(style.label), show=True), f"zak{len(groups)}")

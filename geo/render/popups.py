@@ -65,7 +65,8 @@ def place_reason(place: Place) -> str:
     others = [c for c in place.alternatives if c.name != place.name or c.kind != place.kind][:2]
     if others:
         parts.append(
-            "other readings: " + ", ".join(f"{c.name} ({c.kind}{', ' + c.governorate if c.governorate else ''})" for c in others)
+            "other readings: "
+            + ", ".join(f"{c.name} ({c.kind}{', ' + c.governorate if c.governorate else ''})" for c in others)
         )
     text = "; ".join(parts)
     return text[:1].upper() + text[1:]
@@ -113,7 +114,9 @@ def zone_tooltip(
     return f"{zone_ref(index)} · {escape(label)}"
 
 
-def zone_place_names(analysis: Analysis, zone: Zone, unit_names: Mapping[str, str] | None = None) -> list[str]:
+def zone_place_names(
+    analysis: Analysis, zone: Zone, unit_names: Mapping[str, str] | None = None
+) -> list[str]:
     """The names of the places a zone was built from (P-codes or gazetteer ids resolved)."""
     names: dict[str, str] = {}
     for p in analysis.places:

@@ -126,11 +126,13 @@ _OVERLAY_CSS = f"""
 .zax-legend b{{display:block;margin:8px 0 4px}}
 .zax-legend b:first-child{{margin-top:0}}
 .zax-legend .row{{display:flex;align-items:center;margin:3px 0}}
-.zax-legend .sw{{display:inline-block;flex:none;width:22px;height:13px;margin-right:7px;box-sizing:border-box}}
+.zax-legend .sw{{display:inline-block;flex:none;width:22px;height:13px;margin-right:7px;
+  box-sizing:border-box}}
 .zax-legend .dot{{display:inline-block;flex:none;width:11px;height:11px;border-radius:50%;margin:0 12px 0 5px;
   border:1px solid #222;box-sizing:border-box}}
 .zax-north{{margin-top:12px;width:40px;height:58px}}
-.zax-footer{{position:absolute;left:0;right:0;bottom:0;height:{FOOTER_BAND}px;box-sizing:border-box;z-index:1000;
+.zax-footer{{position:absolute;left:0;right:0;bottom:0;height:{FOOTER_BAND}px;box-sizing:border-box;
+  z-index:1000;
   background:#fff;border-top:1px solid #c9c9c9;padding:5px 10px;font:12px/1.3 "DejaVu Sans",sans-serif;
   color:#333;display:flex;justify-content:space-between;gap:16px}}
 </style>

@@ -63,14 +63,24 @@ def draw_basemap(ax: Any) -> None:
             style = basemap.FEATURE_STYLES.get(feature.kind, basemap.FEATURE_STYLES["river"])
             xs, ys = geom.xy
             ax.plot(
-                xs, ys, color=style["color"], lw=float(style["weight"]) * 0.8,
-                ls=":" if feature.kind == "range" else "-", zorder=1.5,
+                xs,
+                ys,
+                color=style["color"],
+                lw=float(style["weight"]) * 0.8,
+                ls=":" if feature.kind == "range" else "-",
+                zorder=1.5,
             )
         elif geom.geom_type == "Point":
             point = basemap.POINT_STYLES.get(feature.kind, basemap.POINT_STYLES["town"])
             ax.plot(
-                geom.x, geom.y, "o", ms=float(point["radius"]) * 1.4, mfc=point["fillColor"],
-                mec=point["color"], mew=0.6, zorder=1.5,
+                geom.x,
+                geom.y,
+                "o",
+                ms=float(point["radius"]) * 1.4,
+                mfc=point["fillColor"],
+                mec=point["color"],
+                mew=0.6,
+                zorder=1.5,
             )
 
 

@@ -132,11 +132,11 @@ def static_png(
         layer = boundaries.load_level(level, web=True)
         layer.plot(
             ax=ax,
-            facecolor=s["fillColor"] if float(s["fillOpacity"]) > 0 else "none",  # type: ignore[arg-type]
+            facecolor=s["fillColor"] if float(str(s["fillOpacity"])) > 0 else "none",
             alpha=None,
             edgecolor=s["color"],
-            linewidth=float(s["weight"]) * 0.6,
-            zorder=level,  # type: ignore[arg-type]
+            linewidth=float(str(s["weight"])) * 0.6,
+            zorder=level,
         )
     for zone in analysis.zones:
         style = styles.get(zone.kind, {})
@@ -189,19 +189,19 @@ def static_png(
     )
     handles: list[Any] = []
     for entry in legend_entries(analysis, styles):
-        rgb = hex_rgb(entry.fill_color)
+        red, green, blue = (c / 255 for c in hex_rgb(entry.fill_color))
         handles.append(
             Patch(
-                facecolor=(*(c / 255 for c in rgb), entry.fill_opacity),
+                facecolor=(red, green, blue, entry.fill_opacity),
                 edgecolor=entry.color,
                 linestyle="--" if entry.dash else "-",
                 label=entry.label,
             )
         )
     for entry in basemap_legend():
-        rgb = hex_rgb(entry.fill_color)
+        red, green, blue = (c / 255 for c in hex_rgb(entry.fill_color))
         handles.append(
-            Patch(facecolor=(*(c / 255 for c in rgb), entry.fill_opacity), edgecolor=entry.color, label=entry.label)
+            Patch(facecolor=(red, green, blue, entry.fill_opacity), edgecolor=entry.color, label=entry.label)
         )
     for kind in dict.fromkeys(p.kind for p in analysis.places):
         handles.append(

@@ -69,7 +69,8 @@ def new_map(basemap: str | None = None, height: str | int = "100%") -> folium.Ma
         zoom_snap=0.25,  # fractional zoom: fitting a view frames it tightly, not at the next whole level
         zoom_delta=0.5,
     )
-    m.get_root().html.add_child(folium.Element("<style>.leaflet-container{background:#dde6ee;}</style>"))
+    root: Any = m.get_root()  # a branca Figure
+    root.html.add_child(folium.Element("<style>.leaflet-container{background:#dde6ee;}</style>"))
     if basemap == "osm":
         osm_layer().add_to(m)
     m.fit_bounds(IRAQ_BOUNDS)
@@ -127,7 +128,8 @@ def analysis_base_map(
         osm_layer().add_to(m)
     # Zone Atlas popups need no jQuery (see mapbase.FastPopup): one library less to load and parse.
     m.default_js = [(name, url) for name, url in m.default_js if name != "jquery"]
-    m.get_root().header.add_child(Element(MAP_CSS), name="za_css")
+    root: Any = m.get_root()  # a branca Figure
+    root.header.add_child(Element(MAP_CSS), name="za_css")
     stable(labels.LabelEngine(), "zalabelengine").add_to(m)
     stable(Interactions(), "zainteract").add_to(m)
     for level in sorted(set(admin_levels)):

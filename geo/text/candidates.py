@@ -12,9 +12,11 @@ scoring) read, each worked out on first use.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass, field
 from itertools import repeat
+from operator import itemgetter
 
 from geo.data.gazetteer import Entry, Gazetteer
 from geo.text.context import RawMention
@@ -103,7 +105,7 @@ class ArticleFacts:
         self._sentence_govs: dict[tuple[int, int], dict[str, list[int]]] | None = None
         self._article_govs: dict[str, list[int]] | None = None
         self._containers: dict[int, list[int]] | None = None
-        self._anchors: list[tuple[int, tuple[float, float, str | None]]] | None = None
+        self._anchors: dict[int, list[tuple[int, tuple[float, float, str | None]]]] | None = None
         self._lists: dict[int, list[int]] | None = None
 
     @property
@@ -122,7 +124,7 @@ class ArticleFacts:
         return self._lists
 
     @property
-    def anchors(self) -> list[tuple[int, tuple[float, float, str | None]]]:
+    def anchors(self) -> dict[int, list[tuple[int, tuple[float, float, str | None]]]]:
         """The places that support a village named without a cue (see :func:`_village_support`)."""
         if self._anchors is None:
             self._anchors = _anchors(self.mentions, self.gaz)
@@ -216,6 +218,8 @@ def _evidence(
 SUPPORT_KM = 12.0
 #: ... or lying in the same sub-district and this close (km).
 SUPPORT_SUBDISTRICT_KM = 25.0
+#: Co-mentioned places further than this many mentions away (same sentence) support nothing.
+SUPPORT_WINDOW = 40
 #: Shortest Arabic-script village name taken without a cue word (letters, folded).
 SUPPORT_MIN_LETTERS = 4
 
@@ -246,8 +250,14 @@ def _village_support(i: int, m: RawMention, e: Entry, gaz: Gazetteer, facts: Art
             return "contained"
     if _listed_with_a_cue(i, facts):
         return "listed with a cued place"
-    for j, (lat, lon, sub) in facts.anchors:
-        if j == i or facts.mentions[j].sentence.start != m.sentence.start:
+    # only the anchors of the same sentence, and at most SUPPORT_WINDOW mentions away on either
+    # side: a sentence of thousands of names (a list, a table flattened to text) stays linear
+    in_sentence = facts.anchors.get(m.sentence.start, [])
+    lo = bisect_left(in_sentence, i - SUPPORT_WINDOW, key=itemgetter(0))
+    for j, (lat, lon, sub) in in_sentence[lo:]:
+        if j > i + SUPPORT_WINDOW:
+            break
+        if j == i:
             continue
         d = point_km(e.lat, e.lon, lat, lon)
         if d < SUPPORT_KM or (sub is not None and sub == e.subdistrict_pcode and d < SUPPORT_SUBDISTRICT_KM):
@@ -277,9 +287,12 @@ def point_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 _ANCHOR_KINDS = frozenset({"district", "subdistrict", "city", "town"})
 
 
-def _anchors(mentions: list[RawMention], gaz: Gazetteer) -> list[tuple[int, tuple[float, float, str | None]]]:
-    """(mention, (lat, lon, sub-district P-code)) of the Iraqi towns and units named on their name alone."""
-    out: list[tuple[int, tuple[float, float, str | None]]] = []
+def _anchors(
+    mentions: list[RawMention], gaz: Gazetteer
+) -> dict[int, list[tuple[int, tuple[float, float, str | None]]]]:
+    """Per sentence start, (mention, (lat, lon, sub-district P-code)) of the Iraqi towns and units
+    named on their name alone, in mention order."""
+    out: dict[int, list[tuple[int, tuple[float, float, str | None]]]] = {}
     strong = gaz.strong_keys
     for i, m in enumerate(mentions):
         if m.blocked or m.key not in strong:
@@ -287,7 +300,7 @@ def _anchors(mentions: list[RawMention], gaz: Gazetteer) -> list[tuple[int, tupl
         for j in m.entries:
             e = gaz.entries[j]
             if e.country == "IQ" and e.kind in _ANCHOR_KINDS:
-                out.append((i, (e.lat, e.lon, e.subdistrict_pcode)))
+                out.setdefault(m.sentence.start, []).append((i, (e.lat, e.lon, e.subdistrict_pcode)))
     return out
 
 

@@ -14,12 +14,13 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from geo import config
 from geo.errors import InputError
 
 log = logging.getLogger(__name__)
 
 #: Largest input accepted, in bytes (a long report, not a data dump).
-MAX_BYTES = 64 * 1024 * 1024
+MAX_BYTES = config.max_article_bytes()  # ZONE_ATLAS_MAX_ARTICLE_BYTES, read at import
 #: Share of control characters above which a decoded file is taken for binary data.
 MAX_CONTROL_SHARE = 0.02
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")

@@ -138,7 +138,15 @@ def _proximity(facts: ArticleFacts, cands: list[list[Scored]]) -> None:
         if len(cs) < 2:
             continue
         if anchors is None:
-            anchors = facts.anchors
+            # one entry per distinct (place, name): a huge text repeats the same towns, so this
+            # stays as small as the article's set of places, not its number of mentions
+            anchors = sorted(
+                {
+                    (lat, lon, facts.mentions[j].key)
+                    for in_sentence in facts.anchors.values()
+                    for j, (lat, lon, _sub) in in_sentence
+                }
+            )
             if not anchors:
                 return
         key = facts.mentions[i].key
@@ -147,8 +155,8 @@ def _proximity(facts: ArticleFacts, cands: list[list[Scored]]) -> None:
             if e.country != "IQ" or e.kind in ("country", "region", "governorate"):
                 continue
             best = FAR_KM
-            for j, (lat, lon, _sub) in anchors:
-                if j == i or facts.mentions[j].key == key:
+            for lat, lon, anchor_key in anchors:
+                if anchor_key == key:
                     continue
                 d = point_km(e.lat, e.lon, lat, lon)
                 if d < best:

@@ -15,6 +15,7 @@ from typing import Any
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from geo import config
 from geo.data import boundaries
 from geo.errors import ParameterError
 from geo.model import Place, Zone
@@ -25,7 +26,7 @@ from geo.zones.rules import KindRule, ZoneRules, load_rules
 from geo.zones.triggers import PlaceHit, Trigger
 
 #: Default width of the security-vacuum belt, in km.
-DEFAULT_BELT_KM = 20.0
+DEFAULT_BELT_KM = config.belt_km()  # ZONE_ATLAS_BELT_KM, read at import
 #: Which side of the Kurdistan Region line the belt covers.
 BELT_SIDES = ("federal", "both")
 

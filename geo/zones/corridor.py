@@ -19,7 +19,18 @@ from shapely.geometry import MultiPoint
 from geo.model import Zone
 from geo.zones import geometry as geom
 from geo.zones.atlas import load_atlas
-from geo.zones.build import Build, Built, Located, latlon, make_zone, place_key, place_sig, seat_of, skip, unit_at
+from geo.zones.build import (
+    Build,
+    Built,
+    Located,
+    latlon,
+    make_zone,
+    place_key,
+    place_sig,
+    seat_of,
+    skip,
+    unit_at,
+)
 from geo.zones.rules import KindRule
 from geo.zones.triggers import Trigger
 

@@ -30,15 +30,16 @@ from typing import Any
 
 from geo.errors import InputError
 from geo.model import Place, Span, Zone
+from geo.text.normalize import fold_token
 from geo.text.tokens import Tokens
 from geo.zones.belt import DEFAULT_BELT_KM, build_belt, check_belt
-from geo.text.normalize import fold_token
 from geo.zones.build import Build, Built, SkippedPlace, unit_at
 from geo.zones.corridor import between_attack, build_corridor
 from geo.zones.coverage import add_statistics
 from geo.zones.lists import load_seats
+from geo.zones.locators import Attached
 from geo.zones.modified_area import build_modified_area
-from geo.zones.reading import Attached, Reading, read_article
+from geo.zones.reading import Reading, read_article
 from geo.zones.rules import KindRule, ZoneRules, load_rules
 from geo.zones.seat_and_area import build_seat_and_area
 from geo.zones.triggers import Trigger, _tokens, find_triggers
@@ -54,10 +55,18 @@ _BUILDERS: dict[str, Callable[..., Built]] = {
     "modified_area": build_modified_area,
     "corridor": build_corridor,
 }
-_DIRECTIONS = frozenset(("north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest"))
+_DIRECTIONS = frozenset(
+    ("north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest")
+)
 _COMPASS = {
-    "north": "N", "northeast": "NE", "east": "E", "southeast": "SE", "south": "S", "southwest": "SW",
-    "west": "W", "northwest": "NW",
+    "north": "N",
+    "northeast": "NE",
+    "east": "E",
+    "southeast": "SE",
+    "south": "S",
+    "southwest": "SW",
+    "west": "W",
+    "northwest": "NW",
 }
 #: What the reason line calls each kind.
 _NOUNS = {
@@ -206,6 +215,31 @@ def derive(
     if out.skipped:
         log.info("zones: %d places skipped", len(out.skipped))
     return out
+
+
+def excluded_notes(excluded: list[tuple[Trigger, str]], labels: dict[str, str]) -> list[str]:
+    """One note per zone kind for the trigger phrases their context cancelled (a bare "between"
+    of forces or governments is left out).
+
+    >>> t = Trigger("operations_room", Span(9, 20, "غرفة عمليات"), Span(0, 30, ""))
+    >>> excluded_notes([(t, "'جراحية' next to it: not a joint operations room")], {"operations_room": "Rooms"})
+    ["1 mention of 'غرفة عمليات' (Rooms) not drawn: 'جراحية' next to it: not a joint operations room (at 9)"]
+    """
+    by_kind: dict[str, list[tuple[Trigger, str]]] = {}
+    for t, why in sorted(excluded, key=lambda p: p[0].span.start):
+        if t.kind == "corridor" and len(t.span.text.split()) == 1:
+            continue  # a bare "between" of forces or governments: nothing an analyst expects drawn
+        by_kind.setdefault(t.kind, []).append((t, why))
+    notes = []
+    for kind, group in by_kind.items():
+        n = len(group)
+        phrase = group[0][0].span.text
+        starts = ", ".join(str(t.span.start) for t, _ in group[:5]) + (f" and {n - 5} more" if n > 5 else "")
+        what = "1 mention" if n == 1 else f"{n} mentions"
+        notes.append(
+            f"{what} of {phrase!r} ({labels.get(kind, kind)}) not drawn: {group[0][1]} (at {starts})"
+        )
+    return notes
 
 
 def _corridors(

@@ -51,18 +51,39 @@ log = logging.getLogger(__name__)
 
 KINDS = ("operations_room", "security_vacuum", "disputed_territories", "attack_area", "corridor")
 #: Short names of the kinds a gold file may use.
-KIND_ALIASES = {"ops_room": "operations_room", "vacuum_belt": "security_vacuum", "disputed": "disputed_territories"}
+KIND_ALIASES = {
+    "ops_room": "operations_room",
+    "vacuum_belt": "security_vacuum",
+    "disputed": "disputed_territories",
+}
 LANGS = ("ar", "en", "ckb")
 POINT_KM = 15.0
 GROW_KM = 15.0
 VACUUM_MIN_KM2 = 1.0
 BEARING_TOL = 67.5
-BEARINGS = {"north": 0, "northeast": 45, "east": 90, "southeast": 135, "south": 180, "southwest": 225,
-            "west": 270, "northwest": 315}
+BEARINGS = {
+    "north": 0,
+    "northeast": 45,
+    "east": 90,
+    "southeast": 135,
+    "south": 180,
+    "southwest": 225,
+    "west": 270,
+    "northwest": 315,
+}
 CATEGORY_NAMES = {
-    1: "quoted group name", 2: "late list", 3: "enumeration / ordinals", 4: "cross-sentence / trajectory",
-    5: "trigger vocabulary", 6: "modifiers / between / named regions", 7: "locators",
-    8: "hashtags / far places", 9: "disputed list", 10: "outskirts of small units", 11: "Sorani", 12: "traps",
+    1: "quoted group name",
+    2: "late list",
+    3: "enumeration / ordinals",
+    4: "cross-sentence / trajectory",
+    5: "trigger vocabulary",
+    6: "modifiers / between / named regions",
+    7: "locators",
+    8: "hashtags / far places",
+    9: "disputed list",
+    10: "outskirts of small units",
+    11: "Sorani",
+    12: "traps",
 }
 
 #: A predictor: article text -> zones.
@@ -77,8 +98,12 @@ def side_part(unit: BaseGeometry, direction: str) -> BaseGeometry:
     c = unit.centroid
     minx, miny, maxx, maxy = unit.bounds
     big = max(maxx - minx, maxy - miny) * 2 + 1
-    parts = {"north": box(c.x - big, c.y, c.x + big, c.y + big), "south": box(c.x - big, c.y - big, c.x + big, c.y),
-             "east": box(c.x, c.y - big, c.x + big, c.y + big), "west": box(c.x - big, c.y - big, c.x, c.y + big)}
+    parts = {
+        "north": box(c.x - big, c.y, c.x + big, c.y + big),
+        "south": box(c.x - big, c.y - big, c.x + big, c.y),
+        "east": box(c.x, c.y - big, c.x + big, c.y + big),
+        "west": box(c.x - big, c.y - big, c.x, c.y + big),
+    }
     if direction in parts:
         return unit.intersection(parts[direction])
     ns = "north" if direction.startswith("north") else "south"
@@ -97,7 +122,10 @@ def _unit_metric(pcode: str) -> BaseGeometry:
     atlas = load_atlas()
     level = atlas.level_of(pcode)
     if level is None:
-        msg = f"gold anchor P-code {pcode!r} is not in the boundaries ({atlas.version}); expected a COD-AB P-code"
+        msg = (
+            f"gold anchor P-code {pcode!r} is not in the boundaries ({atlas.version}); "
+            "expected a COD-AB P-code"
+        )
         raise InputError(msg)
     return atlas.metric_geom(level, pcode)
 
@@ -222,8 +250,14 @@ class Tally:
 
     def as_dict(self) -> dict[str, Any]:
         p, r, f = self.prf()
-        return {"tp": self.tp, "fp": self.fp, "fn": self.fn, "precision": round(p, 4),
-                "recall": round(r, 4), "f1": round(f, 4)}
+        return {
+            "tp": self.tp,
+            "fp": self.fp,
+            "fn": self.fn,
+            "precision": round(p, 4),
+            "recall": round(r, 4),
+            "f1": round(f, 4),
+        }
 
 
 @dataclass
@@ -297,12 +331,17 @@ class Evaluation:
             | {k: v.as_dict() for k, v in self.by_kind.items() if k not in KINDS},
             "by_lang": {k: self.by_lang[k].as_dict() for k in LANGS if k in self.by_lang},
             "category_recall": {
-                str(c): {"name": CATEGORY_NAMES.get(c, ""), "zones": self.category_total[c],
-                         "found": self.category_found[c],
-                         "recall": round(self.category_found[c] / self.category_total[c], 4)}
+                str(c): {
+                    "name": CATEGORY_NAMES.get(c, ""),
+                    "zones": self.category_total[c],
+                    "found": self.category_found[c],
+                    "recall": round(self.category_found[c] / self.category_total[c], 4),
+                }
                 for c in sorted(self.category_total)
             },
-            "anchor_recall_matched": {k: round(sum(v) / len(v), 4) for k, v in self.anchor_shares.items() if v},
+            "anchor_recall_matched": {
+                k: round(sum(v) / len(v), 4) for k, v in self.anchor_shares.items() if v
+            },
             "modifier_agreement": {"pairs": self.modifier_pairs, "agree": self.modifier_agree},
             "no_zone_articles": self.no_zone_articles,
             "false_positives_on_no_zone_articles": self.no_zone_false_positives,
@@ -311,36 +350,55 @@ class Evaluation:
 
     def report(self, *, details: bool = False) -> str:
         """The figures as Markdown tables (and, with ``details``, each article's pairs and misses)."""
+
         def row(label: str, t: Tally) -> str:
             p, r, f = t.prf()
             return f"| {label} | {t.tp} | {t.fp} | {t.fn} | {p:.2f} | {r:.2f} | {f:.2f} |"
 
         d = self.as_dict()
-        lines = [f"{d['articles']} articles, {d['gold_zones']} gold zones, {d['predicted_zones']} predicted",
-                 "", "| | TP | FP | FN | P | R | F1 |", "|---|---:|---:|---:|---:|---:|---:|",
-                 row("**overall**", self.overall)]
-        lines += [row(k, self.by_kind[k]) for k in (*KINDS, *sorted(set(self.by_kind) - set(KINDS)))
-                  if k in self.by_kind]
+        lines = [
+            f"{d['articles']} articles, {d['gold_zones']} gold zones, {d['predicted_zones']} predicted",
+            "",
+            "| | TP | FP | FN | P | R | F1 |",
+            "|---|---:|---:|---:|---:|---:|---:|",
+            row("**overall**", self.overall),
+        ]
+        lines += [
+            row(k, self.by_kind[k])
+            for k in (*KINDS, *sorted(set(self.by_kind) - set(KINDS)))
+            if k in self.by_kind
+        ]
         lines += [row(k, self.by_lang[k]) for k in LANGS if k in self.by_lang]
         lines += ["", "| # | category | gold zones | found | recall |", "|---:|---|---:|---:|---:|"]
         for c, v in d["category_recall"].items():
             lines.append(f"| {c} | {v['name']} | {v['zones']} | {v['found']} | {v['recall']:.2f} |")
         m = d["modifier_agreement"]
-        lines += ["", "- anchor recall over matched pairs: "
-                  + (", ".join(f"{k} {v:.2f}" for k, v in d["anchor_recall_matched"].items()) or "-"),
-                  f"- modifier agreement over matched pairs with a modifier: {m['agree']}/{m['pairs']}",
-                  f"- false positives on the {d['no_zone_articles']} no-zone articles: "
-                  f"{d['false_positives_on_no_zone_articles']}",
-                  f"- derivation time: {d['seconds']:.1f} s"]
+        lines += [
+            "",
+            "- anchor recall over matched pairs: "
+            + (", ".join(f"{k} {v:.2f}" for k, v in d["anchor_recall_matched"].items()) or "-"),
+            f"- modifier agreement over matched pairs with a modifier: {m['agree']}/{m['pairs']}",
+            f"- false positives on the {d['no_zone_articles']} no-zone articles: "
+            f"{d['false_positives_on_no_zone_articles']}",
+            f"- derivation time: {d['seconds']:.1f} s",
+        ]
         if details:
             for a in self.articles:
-                lines.append(f"\n### {a.id} ({a.lang}): {len(a.pairs)}/{len(a.gold)} gold found, "
-                             f"{len(a.false_positives)} false positive(s)")
+                lines.append(
+                    f"\n### {a.id} ({a.lang}): {len(a.pairs)}/{len(a.gold)} gold found, "
+                    f"{len(a.false_positives)} false positive(s)"
+                )
                 for gi, g in enumerate(a.gold):
-                    names = ", ".join(x.get("name") or x.get("pcode", "") for x in g["anchors"]) or "standard list"
+                    names = (
+                        ", ".join(x.get("name") or x.get("pcode", "") for x in g["anchors"])
+                        or "standard list"
+                    )
                     mod = f" [{g['modifier']}]" if g.get("modifier") else ""
-                    got = (f"-> {a.predicted[a.pairs[gi]].label} [{a.predicted[a.pairs[gi]].modifier or '-'}]"
-                           if gi in a.pairs else "MISSED")
+                    got = (
+                        f"-> {a.predicted[a.pairs[gi]].label} [{a.predicted[a.pairs[gi]].modifier or '-'}]"
+                        if gi in a.pairs
+                        else "MISSED"
+                    )
                     lines.append(f"- gold {g['kind']}: {names}{mod} {got}")
                 for pi in a.false_positives:
                     lines.append(f"- FALSE POSITIVE {a.predicted[pi].kind}: {a.predicted[pi].label}")
@@ -372,7 +430,10 @@ def load_gold(gold_dir: str | Path, *, lang: str | None = None) -> list[tuple[di
     folder = Path(gold_dir)
     files = sorted(folder.glob("*.json")) if folder.is_dir() else []
     if not files:
-        msg = f"expected a folder of gold <id>.json files, got {str(folder)!r} (no such folder or no gold files)"
+        msg = (
+            f"expected a folder of gold <id>.json files, got {str(folder)!r} "
+            "(no such folder or no gold files)"
+        )
         raise InputError(msg)
     out = []
     for f in files:
@@ -399,7 +460,8 @@ def _article_path(folder: Path, gold_file: Path, gold: dict[str, Any]) -> Path:
     for p in tries:
         if p.is_file():
             return p
-    msg = f"{gold_file}: article {gold['source']!r} not found (tried {', '.join(str(t) for t in tries[:3])}, ...)"
+    tried = ", ".join(str(t) for t in tries[:3])
+    msg = f"{gold_file}: article {gold['source']!r} not found (tried {tried}, ...)"
     raise InputError(msg)
 
 

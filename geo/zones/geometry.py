@@ -17,10 +17,11 @@ from pyproj import Geod, Transformer
 from shapely.geometry import Point, box
 from shapely.geometry.base import BaseGeometry
 
+from geo import config
 from geo.errors import ParameterError
 
 #: The metric CRS of every construction (UTM zone 38N covers Iraq's centre, 42-48 E).
-METRIC_CRS = "EPSG:32638"
+METRIC_CRS = config.METRIC_CRS
 WGS84 = "EPSG:4326"
 #: The compass directions :func:`half_towards` understands: halves, and quadrants for the diagonals.
 DIRECTIONS = ("north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest")

@@ -24,97 +24,36 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 
-from geo.model import Mention, Place, Span
-from geo.text.normalize import fold_token
+from geo.model import Place
 from geo.text.tokens import Tokens
+from geo.zones.article_text import ArticleText
+from geo.zones.locators import Attached, attached_run
 from geo.zones.rules import KindRule, ZoneRules
 from geo.zones.triggers import Trigger, find_triggers
 
 log = logging.getLogger(__name__)
 
-#: Directions a mention may carry (a locator when it follows another place).
-DIRECTIONS = frozenset(
-    {"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest"}
+#: A month and a year after a trigger ("في كانون الثاني 2021", "in January 2021"): a past event
+#: cited for context, not the area of the attacks reported (``exclude_dated``).
+_MONTHS = (
+    "كانون الثاني|كانون الاول|كانون الأول|شباط|آذار|اذار|نيسان|أيار|ايار|حزيران|تموز|آب|اب|أيلول|ايلول|"
+    "تشرين الأول|تشرين الاول|تشرين الثاني|يناير|فبراير|مارس|أبريل|ابريل|مايو|يونيو|يوليو|أغسطس|اغسطس|"
+    "سبتمبر|أكتوبر|اكتوبر|نوفمبر|ديسمبر|January|February|March|April|May|June|July|August|September|"
+    "October|November|December|کانوونی دووەم|شوبات|ئازار|نیسان|ئایار|حوزەیران|تەممووز|ئاب|ئەیلوول|"
+    "تشرینی یەکەم|تشرینی دووەم|کانوونی یەکەم"
 )
-_COMPASS = {
-    "north": "N", "northeast": "NE", "east": "E", "southeast": "SE", "south": "S", "southwest": "SW",
-    "west": "W", "northwest": "NW",
-}
-#: A distance just before a direction: "60 كيلومترا", "75 km", "٣٠ کیلۆمەتر", "some 40 kilometres".
-_DISTANCE = re.compile(
-    r"(?P<n>[0-9\u0660-\u0669\u06f0-\u06f9]+(?:[.,][0-9]+)?)\s*-?\s*"
-    r"(?:km|kms|kilomet(?:er|re)s?|كم|كيلو\s*متر\w*|كيلومتر\w*|کیلۆمەتر\w*)\b",
-    re.IGNORECASE,
-)
+_DATED = re.compile(rf"(?:{_MONTHS})\s*/?\s*(?:19|20|١٩|٢٠)[0-9٠-٩]{{2}}\b")
+_DATED_REACH = 120
+
 #: How far before a trigger (characters) a place may stand for ``attach_before``.
 _BEFORE_REACH = 400
+
 #: How far around a trigger (characters) an exclusion phrase is looked for.
 _EXCLUDE_REACH = 300
-#: A mention that ends so is the possessor of the next place ("Kirkuk's Daquq district").
-_POSSESSIVE_ENDS = ("'s", "’s")
-#: Modifier words read just before a mention that the place reader left without one.
-_MODIFIER_BEFORE = [
-    (re.compile(rf"(?:\b|^){pattern}\s*$", re.IGNORECASE), mod)
-    for pattern, mod in (
-        (r"north[- ]?east(?:ern)?(?: of)?(?: the)?", "northeast"),
-        (r"north[- ]?west(?:ern)?(?: of)?(?: the)?", "northwest"),
-        (r"south[- ]?east(?:ern)?(?: of)?(?: the)?", "southeast"),
-        (r"south[- ]?west(?:ern)?(?: of)?(?: the)?", "southwest"),
-        (r"north(?:ern)?(?: of)?(?: the)?", "north"),
-        (r"south(?:ern)?(?: of)?(?: the)?", "south"),
-        (r"east(?:ern)?(?: of)?(?: the)?", "east"),
-        (r"west(?:ern)?(?: of)?(?: the)?", "west"),
-        (r"(?:outskirts|edges?|periphery|fringes) of(?: the)?", "outskirts"),
-        (r"(?:near|close to|in the vicinity of|vicinity of)(?: the)?(?: (?:village|town|city) of)?", "near"),
-        (r"(?:around|surroundings of)(?: the)?", "around"),
-        (r"قەراغ(?:ی|ەکانی)", "outskirts"),
-        (r"دەوروبەری", "around"),
-        (r"نزیک(?:ی)?", "near"),
-        (r"پشتێنەی", "belt"),
-        (r"باکووری ڕۆژهەڵاتی", "northeast"),
-        (r"باکووری ڕۆژئاوای", "northwest"),
-        (r"باشووری ڕۆژهەڵاتی", "southeast"),
-        (r"باشووری ڕۆژئاوای", "southwest"),
-        (r"باکووری", "north"),
-        (r"باشووری", "south"),
-        (r"ڕۆژهەڵاتی", "east"),
-        (r"ڕۆژئاوای", "west"),
-        (r"(?:الاجزاء|الأجزاء|المناطق) الجنوبية من", "south"),
-        (r"(?:الاجزاء|الأجزاء|المناطق) الشمالية من", "north"),
-        (r"(?:الاجزاء|الأجزاء|المناطق) الشرقية من", "east"),
-        (r"(?:الاجزاء|الأجزاء|المناطق) الغربية من", "west"),
-    )
-]
-#: How far before a direction word a distance may stand (characters).
-_DISTANCE_REACH = 40
-
-
-@dataclass(frozen=True, slots=True)
-class Attached:
-    """One place a trigger names, as the text names it.
-
-    ``start``/``end`` cover the mention and its modifier; ``modifier`` is the mention's modifier,
-    or ``"offset"`` (with ``offset_km`` and ``offset_dir``, a compass point) for "75 km south of";
-    ``locator_of`` is the number (in the run) of the place this one may only locate, and
-    ``locator`` says how ("direction", "possessive"); ``linked`` says that no "and" stands between
-    this place and the one before it, so either may be a unit that only locates the other.
-    """
-
-    start: int
-    end: int
-    place: Place
-    mention: Mention
-    modifier: str | None
-    offset_km: float | None = None
-    offset_dir: str | None = None
-    locator_of: int | None = None
-    locator: str | None = None
-    linked: bool = False
 
 
 @dataclass
@@ -167,154 +106,33 @@ def _make_phrase_rules(rules: ZoneRules, group: str) -> ZoneRules:
     return replace(rules, kinds=kinds)
 
 
-# --- the article -----------------------------------------------------------------------------------
+def _phrases_in(text: str, prules: ZoneRules, tokens: Tokens, group: str) -> list[Trigger]:
+    """The phrases of ``prules`` in ``text``, kept for the last few short texts (the dashboard
+    derives the zones of one article again whenever a setting changes)."""
+    if len(text) > _PHRASE_CACHE_CHARS:
+        return find_triggers(text, rules=prules, tokens=tokens)
+    key = (text, group, id(prules))
+    with _PHRASE_LOCK:
+        found = _PHRASE_CACHE.get(key)
+    if found is None:
+        found = find_triggers(text, rules=prules, tokens=tokens)
+        with _PHRASE_LOCK:
+            _PHRASE_CACHE[key] = found
+            while len(_PHRASE_CACHE) > 16:
+                _PHRASE_CACHE.pop(next(iter(_PHRASE_CACHE)))
+    return found
 
 
-class _Text:
-    """Mentions, tokens, word counts and clause breaks of one article (built once)."""
+_PHRASE_CACHE: dict[tuple[str, str, int], list[Trigger]] = {}
 
-    def __init__(self, text: str, places: list[Place], rules: ZoneRules, tokens: Tokens) -> None:
-        self.text = text
-        self.rules = rules
-        self.tokens = tokens
-        items: list[tuple[int, int, Place, Mention]] = []
-        for place in places:
-            for m in place.mentions:
-                a, b = _extent(m)
-                items.append((a, -b, place, m))  # type: ignore[arg-type]
-        items.sort(key=lambda it: (it[0], it[1]))
-        self.starts = [a for a, *_ in items]
-        self.ends = [-nb for _, nb, *_ in items]
-        self.places = [p for _, _, p, _ in items]
-        self.mentions = [m for *_, m in items]
-        # words: tokens whose first character is a letter or digit; prefix counts over tokens
-        keys = tokens.keys
-        is_word = [bool(k) and k[0].isalnum() for k in keys]
-        prefix = [0] * (len(keys) + 1)
-        n = 0
-        for i, w in enumerate(is_word):
-            n += w
-            prefix[i + 1] = n
-        self._prefix = prefix
-        marks = [m.start() for m in _break_re(frozenset(rules.clause_breaks - rules.quote_marks)).finditer(text)]
-        # words that open a new clause ("فيما", "while"): a break where the word starts
-        words = frozenset(fold_token(w) or w for w in rules.clause_words)
-        opened = [tokens.starts[k] for k, key in enumerate(keys) if key in words] if words else []
-        self.breaks = sorted(set(marks) | set(opened))
-        self.sentence_ends = list(tokens.sentence_ends)
-        self.connectors = frozenset(fold_token(c) or c for c in rules.connectors)
-        self.enumerators = frozenset(fold_token(c) or c for c in rules.enumerators)
-        self.links = frozenset(fold_token(c) or c for c in rules.locator_links)
-        self.possessives = frozenset(fold_token(c) or c for c in rules.possessives)
-        self.quotes = frozenset(rules.quote_marks)
-        self._before: dict[int, tuple[str, int] | None] = {}
-        self.barriers = frozenset(fold_token(c) or c for c in rules.barriers)
-        self.facilities = frozenset(fold_token(c) or c for c in rules.facility_words)
+_PHRASE_CACHE_CHARS = 200_000
 
-    # words and tokens
-    def words(self, a: int, b: int) -> int:
-        """Words of text[a:b] (whole tokens starting in the range)."""
-        st = self.tokens.starts
-        return self._prefix[bisect_left(st, b)] - self._prefix[bisect_left(st, a)]
-
-    def gap_words(self, a: int, b: int) -> int:
-        """Words between ``a`` and ``b`` outside every mention."""
-        n = self.words(a, b)
-        i = bisect_left(self.starts, a)
-        cursor = a
-        while i < len(self.starts) and self.starts[i] < b:
-            s, e = max(self.starts[i], cursor), min(self.ends[i], b)
-            if e > s:
-                n -= self.words(s, e)
-                cursor = e
-            i += 1
-        return n
-
-    def gap_tokens(self, a: int, b: int, limit: int) -> list[str] | None:
-        """Folded tokens and marks of text[a:b] (no mention inside), or None past ``limit`` items."""
-        tk = self.tokens
-        out: list[str] = []
-        k = bisect_right(tk.ends, a)
-        pos = a
-        while pos < b:
-            s = min(max(tk.starts[k], pos), b) if k < len(tk) else b
-            for ch in self.text[pos:s]:
-                if not ch.isspace() and ch not in self.quotes:
-                    out.append(fold_token(ch) or ch)
-            e = min(tk.ends[k], b) if k < len(tk) else b
-            if s < e:
-                whole = s == tk.starts[k] and e == tk.ends[k]
-                word = tk.keys[k] if whole else (fold_token(self.text[s:e]) or self.text[s:e].lower())
-                if word:
-                    out.append(word)
-            if len(out) > limit:
-                return None
-            pos = max(e, s)
-            k += 1
-        return out
-
-    def modifier_before(self, i: int) -> tuple[str, int] | None:
-        """The modifier read before mention ``i`` when the place reader gave it none (cached)."""
-        if self.mentions[i].modifier is not None:
-            return None
-        if i not in self._before:
-            self._before[i] = _modifier_before(self.text, self.starts[i])
-        return self._before[i]
-
-    def lead_start(self, i: int) -> int:
-        """Where mention ``i`` starts with the modifier read before it."""
-        found = self.modifier_before(i)
-        return found[1] if found else self.starts[i]
-
-    def clause_end(self, pos: int) -> int:
-        i = bisect_left(self.breaks, pos)
-        return self.breaks[i] if i < len(self.breaks) else len(self.text)
-
-    def clause_start(self, pos: int) -> int:
-        i = bisect_left(self.breaks, pos)
-        return self.breaks[i - 1] + 1 if i else 0
-
-    def sentence_no(self, pos: int) -> int:
-        return bisect_right(self.sentence_ends, pos)
-
-    def after(self, a: int, b: int) -> Iterator[int]:
-        """Numbers of the mentions that start in [a, b) and end by b, in order."""
-        i = bisect_left(self.starts, a)
-        while i < len(self.starts) and self.starts[i] < b:
-            if self.ends[i] <= b:
-                yield i
-            i += 1
-
-    def is_enumerator(self, token: str) -> bool:
-        """An ordinal or "another", also with "و" before it or a suffix after it (یەکەمیان)."""
-        if token[:1] == "و" and token[1:] in self.enumerators:
-            return True
-        return any(token == e or (len(e) >= 4 and token.startswith(e)) for e in self.enumerators)
-
-    def is_connector(self, token: str) -> bool:
-        if token in self.connectors or token in self.quotes or token in self.possessives:
-            return True
-        return len(token) > 1 and token[0] == "و" and token[1:] in self.connectors
-
-
-@lru_cache(maxsize=8)
-def _break_re(breaks: frozenset[str]) -> re.Pattern[str]:
-    """The clause breaks as one pattern; a full stop counts only before a space or the end."""
-    others = "".join(sorted(re.escape(b) for b in breaks if b != "."))
-    parts = ([f"[{others}]"] if others else []) + ([r"\.(?=\s|\Z)"] if "." in breaks else [])
-    return re.compile("|".join(parts) or r"(?!)")
-
-
-def _extent(m: Mention) -> tuple[int, int]:
-    if m.modifier_span is None:
-        return m.start, m.end
-    return min(m.start, m.modifier_span.start), max(m.end, m.modifier_span.end)
-
+_PHRASE_LOCK = threading.Lock()
 
 # --- runs ------------------------------------------------------------------------------------------
 
 
-def _runs(tx: _Text, a: int, b: int, rule: KindRule) -> list[list[int]]:  # noqa: C901
+def _runs(tx: ArticleText, a: int, b: int, rule: KindRule) -> list[list[int]]:  # noqa: C901
     """Runs of mentions (numbers) of the kind's places in [a, b), first places within the lead."""
     runs: list[list[int]] = []
     current: list[int] = []
@@ -351,7 +169,7 @@ def _runs(tx: _Text, a: int, b: int, rule: KindRule) -> list[list[int]]:  # noqa
     return runs
 
 
-def _run_before(tx: _Text, pos: int, rule: KindRule, floor: int) -> list[int]:
+def _run_before(tx: ArticleText, pos: int, rule: KindRule, floor: int) -> list[int]:
     """The run that ends just before ``pos`` in its clause (at most ``max_before_words`` words
     before it, and after ``floor``, where the last trigger of another kind stands)."""
     a = max(tx.clause_start(pos), floor, pos - _BEFORE_REACH)
@@ -368,112 +186,6 @@ def _run_before(tx: _Text, pos: int, rule: KindRule, floor: int) -> list[int]:
             break
         run.insert(0, i)
     return run
-
-
-def _attached(tx: _Text, run: list[int]) -> list[Attached]:
-    """The run's places with their locators and offsets marked."""
-    out: list[Attached] = []
-    for n, i in enumerate(run):
-        m = tx.mentions[i]
-        before = tx.modifier_before(i)
-        modifier = m.modifier or (before[0] if before else None) or _facility(tx, i)
-        lead = tx.lead_start(i)
-        hit = Attached(tx.starts[i], tx.ends[i], tx.places[i], m, modifier)
-        if modifier in DIRECTIONS:
-            if m.modifier_span is not None:
-                lead = min(lead, m.modifier_span.start)
-            elif lead == tx.starts[i]:  # a modifier without its span: find the direction words
-                lead = (_modifier_before(tx.text, lead) or (None, lead))[1]
-            dist = _distance_before(tx.text, lead)
-            if dist is not None:
-                hit = replace(hit, modifier="offset", offset_km=dist, offset_dir=_COMPASS[modifier])
-        if not n and hit.modifier in DIRECTIONS and i and tx.ends[i - 1] <= tx.starts[i]:
-            # a direction right after a place the kind does not draw ("ناحیەی ڕیاز لە باشووری
-            # ڕۆژئاوای کەرکووک", with ڕیاز read as a town abroad): still only a locator
-            gap = tx.gap_tokens(tx.ends[i - 1], max(tx.ends[i - 1], lead), 4)
-            point = tx.places[i - 1].kind in _POINT_KINDS
-            if gap is not None and not _and_glued(tx, i) and all(
-                t in tx.links and (point or t not in _COMMAS) for t in gap
-            ):
-                hit = replace(hit, locator="direction")
-        if n:
-            gap = tx.gap_tokens(tx.ends[run[n - 1]], max(tx.ends[run[n - 1]], lead), 8) or []
-            anded = _and_glued(tx, i) or any(t in _AND or t[:1] == "و" for t in gap)
-            point = tx.places[run[n - 1]].kind in _POINT_KINDS  # "the village of X, northeast of Baqubah"
-            if hit.modifier in DIRECTIONS and not anded and all(
-                t in tx.links and (point or t not in _COMMAS) for t in gap
-            ):
-                hit = replace(hit, locator_of=n - 1, locator="direction")
-            elif len(gap) <= 5 and not anded:
-                hit = replace(hit, linked=True)
-            prev_text = tx.mentions[run[n - 1]].text
-            if (gap and gap[0] in tx.possessives and len(gap) <= 2) or prev_text.endswith(_POSSESSIVE_ENDS):
-                prev = out[n - 1]
-                out[n - 1] = replace(prev, locator_of=n, locator="possessive")
-        out.append(hit)
-    return out
-
-
-def _facility(tx: _Text, i: int) -> str | None:
-    """``"near"`` when a facility word stands right next to the mention ("Makhmour refugee camp",
-    "قاعدة حرير"): the zone is the place's town and its surroundings, not its whole unit."""
-    if not tx.facilities:
-        return None
-    before = tx.gap_tokens(max(0, tx.starts[i] - 24), tx.starts[i], 12) or []
-    after = tx.gap_tokens(tx.ends[i], min(len(tx.text), tx.ends[i] + 24), 12) or []
-    near = [*before[-1:], *after[:2]]
-    return "near" if any(w in tx.facilities for w in near) else None
-
-
-def _and_glued(tx: _Text, i: int) -> bool:
-    """Whether the mention (or its modifier) starts with the proclitic "و" ("وكركوك", "وشمال بابل")
-    rather than a name that begins with the letter (واسط)."""
-    if tx.text[tx.starts[i] : tx.starts[i] + 1] != "و":
-        return False
-    name = fold_token(tx.places[i].name_ar or "")
-    m = tx.mentions[i]
-    return not (name.startswith("و") and tx.starts[i] == m.start)
-
-
-def _modifier_before(text: str, pos: int) -> tuple[str, int] | None:
-    """A modifier written just before ``pos`` ("southeast of Mosul", "الأجزاء الجنوبية من
-    #نينوى", "قەراغەکانی سەلاحەدین") that the place reader did not attach to the mention, and
-    where it starts."""
-    a = max(0, pos - 40)
-    window = text[a:pos].rstrip("#\u00a0 ")
-    for pattern, mod in _MODIFIER_BEFORE:
-        found = pattern.search(window)
-        if found:
-            start = a + found.start()
-            while start < pos and text[start].isspace():
-                start += 1
-            if text[start : start + 1] == "و" and mod in ("outskirts", "around", "near", "belt"):
-                start += 1  # "وقەراغەکانی": the proclitic stays in the gap, as an "and"
-            return mod, start
-    return None
-
-
-def _distance_before(text: str, pos: int) -> float | None:
-    """The distance (km) written just before ``pos`` ("60 كيلومترا جنوب"), if any."""
-    window = text[max(0, pos - _DISTANCE_REACH) : pos]
-    found = None
-    for found in _DISTANCE.finditer(window):
-        pass
-    if found is None or window[found.end() :].strip(" \u00a0,،-"):
-        return None
-    digits = found.group("n").translate(_DIGITS).replace(",", ".")
-    try:
-        value = float(digits)
-    except ValueError:
-        return None
-    return value if 0 < value <= 500 else None
-
-
-#: Gaps with these words join places of one list; without them a unit after a place may locate it.
-_AND = frozenset({"و", "and", "or", "او", "ثم", "then", "as", "well", "اضافة", "فضلا", "جانب"})
-_COMMAS = frozenset({",", "،"})
-_POINT_KINDS = frozenset({"town", "village", "other"})
-_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 
 
 # --- the reading -----------------------------------------------------------------------------------
@@ -494,7 +206,7 @@ def read_article(
         The triggers already found (:func:`geo.zones.triggers.find_triggers`); found here otherwise.
     """
     found = triggers if triggers is not None else find_triggers(text, rules=rules, tokens=tokens)
-    tx = _Text(text, places, rules, tokens)
+    tx = ArticleText(text, places, rules, tokens)
     accepted, excluded = _exclude(text, found, rules, tokens, tx)
     refs = _references(text, accepted, rules, tokens)
     readings: dict[str, list[Reading]] = {}
@@ -504,21 +216,27 @@ def read_article(
             continue
         # the places after another kind's trigger are that trigger's ("غرف التنسيق ... بعد تزايد
         # هجمات «داعش» في ديالى"); corridors share theirs with the attack in them
-        stops = sorted(
-            t.span.start for t in (*accepted, *refs) if t.kind != kind and "corridor" not in (t.kind, kind)
+        stops = (
+            sorted(
+                t.span.start
+                for t in (*accepted, *refs)
+                if t.kind != kind and "corridor" not in (t.kind, kind)
+            )
+            if rule.attach == "list"
+            else []  # a trajectory runs on past an attack named in it
         )
         readings[kind] = _read_kind(tx, rule, own, [r for r in refs if r.kind == kind], stops)
     return ArticleReading(readings, accepted, excluded, refs)
 
 
 def _exclude(
-    text: str, found: list[Trigger], rules: ZoneRules, tokens: Tokens, tx: _Text
+    text: str, found: list[Trigger], rules: ZoneRules, tokens: Tokens, tx: ArticleText
 ) -> tuple[list[Trigger], list[tuple[Trigger, str]]]:
     """The triggers no exclusion phrase of their kind cancels, and the cancelled ones with why."""
     prules = _phrase_rules(rules, "exclude")
     if not found or not prules.kinds:
         return list(found), []
-    marks = find_triggers(text, rules=prules, tokens=tokens)
+    marks = _phrases_in(text, prules, tokens, "exclude")
     by_kind: dict[str, list[Trigger]] = {}
     for m in marks:
         by_kind.setdefault(m.kind, []).append(m)
@@ -537,10 +255,18 @@ def _exclude(
                 if m.span.start < t.span.end and m.span.end > t.span.start and m.span.text != t.span.text:
                     reason = m.span.text  # the phrase itself is an exclusion ("operating room")
                     break
-                a, b = sorted((t.span.end, m.span.start)) if m.span.start >= t.span.end else (m.span.end, t.span.start)
+                a, b = (
+                    sorted((t.span.end, m.span.start))
+                    if m.span.start >= t.span.end
+                    else (m.span.end, t.span.start)
+                )
                 if a <= b and tx.words(a, b) <= rule.exclude_window:
                     reason = m.span.text
                     break
+        if reason is None and rule.exclude_dated:
+            dated = _DATED.search(text, t.span.end, min(tx.clause_end(t.span.end), t.span.end + _DATED_REACH))
+            if dated:
+                reason = f"dated {dated.group(0)!r}, a past event cited for context"
         if reason is None:
             kept.append(t)
         else:
@@ -558,13 +284,12 @@ def _references(text: str, accepted: list[Trigger], rules: ZoneRules, tokens: To
     for t in accepted:
         first.setdefault(t.kind, t.span.start)
         spans.append((t.span.start, t.span.end))
-    kinds = {k: v for k, v in prules.kinds.items() if k in first}
-    if not kinds:
+    if not any(k in first for k in prules.kinds):
         return []
     spans.sort()
     out = []
-    for r in find_triggers(text, rules=replace(prules, kinds=kinds), tokens=tokens):
-        if r.span.start <= first[r.kind]:
+    for r in _phrases_in(text, prules, tokens, "refer"):
+        if r.kind not in first or r.span.start <= first[r.kind]:
             continue
         i = bisect_left(spans, (r.span.end, -1))
         if i and spans[i - 1][1] > r.span.start:  # inside a trigger ("الغرف" of "الغرف المشتركة")
@@ -574,7 +299,7 @@ def _references(text: str, accepted: list[Trigger], rules: ZoneRules, tokens: To
 
 
 def _read_kind(
-    tx: _Text, rule: KindRule, own: list[Trigger], refs: list[Trigger], stops: list[int]
+    tx: ArticleText, rule: KindRule, own: list[Trigger], refs: list[Trigger], stops: list[int]
 ) -> list[Reading]:
     """The readings of one kind: each trigger's places, then each reference's, in text order."""
     if rule.attach == "none":
@@ -619,7 +344,7 @@ def _read_kind(
             how = ""
         if len(chosen) < rule.min_places:
             chosen = []
-        hits = _attached(tx, chosen)
+        hits = attached_run(tx, chosen)
         confidence = {"listed after": 0.9, "named in the same clause": 0.85}.get(how, 0.8)
         if how == "named just before":
             confidence = 0.7
@@ -635,7 +360,7 @@ def _arabic_script(s: str) -> bool:
     return any("\u0600" <= ch <= "\u06ff" for ch in s)
 
 
-def _no_overlap(tx: _Text, chosen: list[int]) -> list[int]:
+def _no_overlap(tx: ArticleText, chosen: list[int]) -> list[int]:
     out: list[int] = []
     end = -1
     for i in chosen:
@@ -661,7 +386,11 @@ def _own(readings: list[Reading]) -> list[Reading]:
             continue
         keep = [h for h in r.hits if owner[h.start] == n]
         if not keep:
-            log.debug("trigger %r at %d shares its places with a nearer trigger", r.trigger.span.text, r.trigger.span.start)
+            log.debug(
+                "trigger %r at %d shares its places with a nearer trigger",
+                r.trigger.span.text,
+                r.trigger.span.start,
+            )
             continue
         if len(keep) != len(r.hits):
             keep = _renumber(r.hits, keep)
@@ -681,4 +410,3 @@ def _renumber(hits: list[Attached], keep: list[Attached]) -> list[Attached]:
         else:
             out.append(replace(h, locator_of=None, locator=None))
     return out
-

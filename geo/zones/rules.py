@@ -77,6 +77,7 @@ _KIND_KEYS_OPTIONAL = (
     "one_zone",
     "attach_before",
     "max_before_words",
+    "exclude_dated",
 )
 _KIND_KEYS = (*_KIND_KEYS_REQUIRED, *_KIND_KEYS_OPTIONAL, "params", "style")
 _STYLE_KEYS_REQUIRED = ("color", "fill_opacity", "weight", "dash")
@@ -145,6 +146,7 @@ class KindRule:
     max_places: int = 64
     one_zone: bool = False
     attach_before: str = "never"
+    exclude_dated: bool = False
     max_before_words: int = 8
 
 
@@ -296,17 +298,23 @@ def _kind_rule(kind: str, body: dict[str, Any], where: Where, path: Path) -> Kin
                 found += _str_list(body.get(f"{group}_{lang}", []), where, table, f"{group}_{lang}")
             phrases[f"{group}_{script}"] = tuple(found)
     limits = {}
-    for key, default, low in (("exclude_window", 0, 0), ("max_gap_words", 0, 0), ("min_places", 1, 1),
-                              ("max_places", 64, 1), ("max_before_words", 8, 0)):
+    for key, default, low in (
+        ("exclude_window", 0, 0),
+        ("max_gap_words", 0, 0),
+        ("min_places", 1, 1),
+        ("max_places", 64, 1),
+        ("max_before_words", 8, 0),
+    ):
         value = body.get(key, default)
         if isinstance(value, bool) or not isinstance(value, int) or value < low:
             raise where.error(f"{key} must be an integer >= {low}, got {value!r}", table, key)
         limits[key] = value
     flags = {}
-    one_zone = body.get("one_zone", False)
-    if not isinstance(one_zone, bool):
-        raise where.error(f"one_zone must be true or false, got {one_zone!r}", table, "one_zone")
-    flags["one_zone"] = one_zone
+    for key in ("one_zone", "exclude_dated"):
+        value = body.get(key, False)
+        if not isinstance(value, bool):
+            raise where.error(f"{key} must be true or false, got {value!r}", table, key)
+        flags[key] = value
     before = body.get("attach_before", "never")
     if before not in _BEFORE_MODES:
         raise where.error(
