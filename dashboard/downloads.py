@@ -48,15 +48,25 @@ def analysis_key(analysis: Analysis, settings: Settings, *extra: object) -> str:
     """A fingerprint of an analysis and its settings (files are rebuilt when it changes)."""
     digest = hashlib.sha256()
     head = {
-        "source": analysis.source, "text": analysis.text, "lang": analysis.lang, "notes": analysis.notes,
+        "source": analysis.source,
+        "text": analysis.text,
+        "lang": analysis.lang,
+        "notes": analysis.notes,
         "places": [p.to_dict() for p in analysis.places],
         "unanchored": [dataclasses.asdict(s) for s in analysis.unanchored_triggers],
-        "settings": dataclasses.asdict(settings), "extra": [repr(e) for e in extra],
+        "settings": dataclasses.asdict(settings),
+        "extra": [repr(e) for e in extra],
     }
     digest.update(json.dumps(head, sort_keys=True, ensure_ascii=False, default=str).encode("utf-8"))
     for zone in analysis.zones:  # geometry as WKB: exact, unlike a repr
-        digest.update(json.dumps({k: v for k, v in zone.to_dict().items() if k != "geometry"},
-                                 sort_keys=True, ensure_ascii=False, default=str).encode("utf-8"))
+        digest.update(
+            json.dumps(
+                {k: v for k, v in zone.to_dict().items() if k != "geometry"},
+                sort_keys=True,
+                ensure_ascii=False,
+                default=str,
+            ).encode("utf-8")
+        )
         if zone.geometry is not None:
             digest.update(zone.geometry.wkb)
     return digest.hexdigest()[:20]

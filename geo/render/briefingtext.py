@@ -75,10 +75,13 @@ def reader_note(note: str) -> str:
 
 
 def _names(items: list[str], limit: int = 5) -> str:
+    """``A, B and C``; past ``limit`` items, ``A, B, C, D, E and 2 more``."""
     items = list(dict.fromkeys(items))
-    shown = items[:limit]
-    text = ", ".join(shown[:-1]) + (" and " if len(shown) > 1 else "") + shown[-1] if shown else ""
-    return text + (f" and {len(items) - limit} more" if len(items) > limit else "")
+    if len(items) > limit:
+        return ", ".join(items[:limit]) + f" and {len(items) - limit} more"
+    if len(items) > 1:
+        return ", ".join(items[:-1]) + " and " + items[-1]
+    return items[0] if items else ""
 
 
 #: How the bottom line speaks of one zone and of several, by kind.

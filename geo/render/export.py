@@ -237,6 +237,7 @@ def file_stem(source: str) -> str:
 
 # --- failures while writing --------------------------------------------------------------------
 
+
 @contextlib.contextmanager
 def _writing(target: Path) -> Iterator[None]:
     """A failed write of ``target`` as an :class:`ExportError` naming it ("disk full while writing ...",

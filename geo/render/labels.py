@@ -7,7 +7,8 @@ are written in English or Arabic (``lang``); Arabic is shaped and set right to l
 On the web map the labels are ``L.marker`` icons placed by :class:`LabelEngine`, which runs in the
 page after every zoom and move: labels are taken in priority order and one that would overlap a
 label already shown (or, for the basemap's names, a place marker) is hidden, as is one outside its
-zoom range; so labels never overlap. The PNG and the PDF are screenshots of that page, so they
+zoom range, as is a second label of the same name close by (a town that is also an article's
+place); so labels never overlap. The PNG and the PDF are screenshots of that page, so they
 carry the same labels; the static fallback (:mod:`geo.render.staticmap`) places them the same way.
 """
 
@@ -27,6 +28,7 @@ from folium.template import Template
 
 from geo.model import Analysis
 from geo.render import highlight
+from geo.render.mapframing import zone_anchor
 
 LANGS = {"en": "English", "ar": "العربية"}
 #: Priority bands: article places first, then zones, then the basemap's names.
@@ -137,18 +139,6 @@ def place_labels(analysis: Analysis, *, lang: str = "en") -> list[Label]:
             )
         )
     return out
-
-
-def zone_anchor(geometry: Any) -> tuple[float, float] | None:
-    """(lat, lon) inside a zone's Iraqi part where its name goes."""
-    from geo.render.mapframing import iraqi_part
-
-    part = iraqi_part(geometry)
-    if part is None or part.is_empty:
-        return None
-    largest = max(shapely.get_parts(part), key=lambda g: g.area)
-    point = largest.representative_point()
-    return point.y, point.x
 
 
 def zone_labels(
@@ -295,6 +285,7 @@ class LabelEngine(MacroElement):
             map.getPane("zaLabels").style.pointerEvents = "none";
             function all() { var out = []; for (var k in sets) out = out.concat(sets[k]); return out; }
             function hit(a, b) { return a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3]; }
+            function near(a, b) { return Math.abs(a[0] - b[0]) + Math.abs(a[1] - b[1]) < 120; }
             function run() {
                 timer = null;
                 window.zaLabelsPending = false;
@@ -317,7 +308,9 @@ class LabelEngine(MacroElement):
                     if (b[1] < frame.top || b[3] > frame.bottom) return false;
                     if (kept.some(function (k) { return hit(k, b); })) return false;
                     if (row[4] < 90 && blocks.some(function (k) { return hit(k, b); })) return false;
-                    kept.push(b);
+                    var name = String(row[2]).toLowerCase();  // a town named again beside its place
+                    if (kept.some(function (k) { return k[4] === name && near(k, b); })) return false;
+                    kept.push([b[0], b[1], b[2], b[3], name]);
                     return true;
                 });
                 items.forEach(function (m, i) {

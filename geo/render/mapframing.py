@@ -43,6 +43,10 @@ BOILERPLATE_WEIGHT = 0.1
 TAIL_WEIGHT = 0.5
 #: A place is framed when its weight is at least this share of the heaviest place's.
 FRAME_SHARE = 0.3
+#: ... and whatever weighs as much as one mention early in the body, unless it lies farther than
+#: FAR_KM from the weighted centre of the article's places and weighs less than half the heaviest.
+BODY_WEIGHT = 0.85
+FAR_KM = 300.0
 #: Smallest span of a frame in degrees (about 70 km): a lone village keeps some context.
 MIN_SPAN_DEG = 0.6
 
@@ -178,6 +182,16 @@ def iraqi_part(geometry: Any) -> Any:
     return shapely.intersection(geometry, _iraq())
 
 
+def zone_anchor(geometry: Any) -> tuple[float, float] | None:
+    """(lat, lon) inside a zone's Iraqi part (its largest piece) where its name or popup goes."""
+    part = iraqi_part(geometry)
+    if part is None or part.is_empty:
+        return None
+    largest = max(shapely.get_parts(part), key=lambda g: g.area)
+    point = largest.representative_point()
+    return point.y, point.x
+
+
 def zone_bounds(zone: Zone) -> tuple[float, float, float, float] | None:
     """(west, south, east, north) of the zone's Iraqi part, or None."""
     if zone.geometry is None or zone.geometry.is_empty:
@@ -205,9 +219,10 @@ def _frame(points: list[tuple[float, float]], pad_deg: float) -> list[list[float
 def analysis_bounds(analysis: Analysis, *, pad_deg: float = 0.15) -> list[list[float]] | None:
     """``[[south, west], [north, east]]`` around what the article is about (see the module docstring).
 
-    Places: Iraqi, not whole countries, weighing at least :data:`FRAME_SHARE` of the heaviest
-    (falling back to every located place when none is Iraqi). Zones: those whose trigger stands in
-    the body, clipped to Iraq.
+    Places: Iraqi, not whole countries, weighing at least :data:`FRAME_SHARE` of the heaviest or
+    :data:`BODY_WEIGHT` (falling back to every located place when none is Iraqi), and not far from
+    where the article's weight lies (:data:`FAR_KM`). Zones: those set off in the body whose places
+    weigh as much, clipped to Iraq.
     """
     weights = mention_weights(analysis)
     located = [i for i, p in enumerate(analysis.places) if _located(p)]
@@ -215,17 +230,64 @@ def analysis_bounds(analysis: Analysis, *, pad_deg: float = 0.15) -> list[list[f
         i for i in located if analysis.places[i].country == "IQ" and analysis.places[i].kind != "country"
     ]
     pool = iraqi or [i for i in located if analysis.places[i].kind != "country"] or located
-    top = max((weights[i] for i in pool), default=0.0)
-    chosen = [i for i in pool if weights[i] >= FRAME_SHARE * top and weights[i] > 0] or pool
+    zone_weights = _zone_weights(analysis, weights)
+    top = max([weights[i] for i in pool] + zone_weights, default=0.0)
+    centre = _weighted_centre([(analysis.places[i].lat, analysis.places[i].lon, weights[i]) for i in pool])
+
+    def framed(weight: float, lat: float, lon: float) -> bool:
+        heavy = weight >= min(FRAME_SHARE * top, BODY_WEIGHT)
+        near = centre is None or _km(centre, (lat, lon)) <= FAR_KM or weight >= 0.5 * top
+        return weight > 0 and heavy and near
+
+    chosen = [i for i in pool if framed(weights[i], analysis.places[i].lat, analysis.places[i].lon)] or pool
     points = [(analysis.places[i].lat, analysis.places[i].lon) for i in chosen]
-    body_zones = [z for z in analysis.zones if in_body(analysis, z.trigger.start)] or analysis.zones
-    for zone in body_zones:
-        box = zone_bounds(zone)
-        if box is not None:
-            points += [(box[1], box[0]), (box[3], box[2])]
+    boxes = [(zone_bounds(z), w) for z, w in zip(analysis.zones, zone_weights, strict=True)]
+    kept = [b for b, w in boxes if b is not None and framed(w, (b[1] + b[3]) / 2, (b[0] + b[2]) / 2)]
+    for box in kept or [b for b, _w in boxes if b is not None]:
+        points += [(box[1], box[0]), (box[3], box[2])]
     if not points:
         return None
     return _frame(points, pad_deg)
+
+
+def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Distance in km between two (lat, lon) points (equirectangular: fine at these scales)."""
+    k = math.cos(math.radians((a[0] + b[0]) / 2))
+    return 111.2 * math.hypot(a[0] - b[0], (a[1] - b[1]) * k)
+
+
+def _weighted_centre(points: list[tuple[float, float, float]]) -> tuple[float, float] | None:
+    """The weighted median (lat, lon) of ``(lat, lon, weight)`` points: a few far places do not move it."""
+    if not points or sum(w for *_ll, w in points) <= 0:
+        return None
+
+    def median(values: list[tuple[float, float]]) -> float:
+        values = sorted(values)
+        half, acc = sum(w for _v, w in values) / 2, 0.0
+        for value, weight in values:
+            acc += weight
+            if acc >= half:
+                return value
+        return values[-1][0]
+
+    return median([(lat, w) for lat, _lon, w in points]), median([(lon, w) for _lat, lon, w in points])
+
+
+def _zone_weights(analysis: Analysis, weights: list[float]) -> list[float]:
+    """Each zone's weight: its heaviest place's, else 1; a zone set off in boilerplate weighs little."""
+    by_key: dict[str, float] = {}
+    for place, weight in zip(analysis.places, weights, strict=True):
+        for key in (place.id, place.pcode):
+            if key:
+                by_key[key] = max(by_key.get(key, 0.0), weight)
+    out = []
+    for zone in analysis.zones:
+        found = [by_key[k] for k in zone.places if k in by_key]
+        if not in_body(analysis, zone.trigger.start):
+            out.append(BOILERPLATE_WEIGHT)
+        else:
+            out.append(max(found) if found else 1.0)
+    return out
 
 
 def _governorate_box(place: Place) -> tuple[float, float, float, float] | None:

@@ -74,6 +74,16 @@ class Interactions(MacroElement):
             var map = {{ this._parent.get_name() }};
             var refs = window.zaRefs = window.zaRefs || {};
             var picking = false;
+            // Leaflet focuses the map on a mouse press; when the map is taller than what the page shows,
+            // the page then scrolls between press and release and the click lands on whatever slid
+            // under the mouse. Focus it without scrolling.
+            if (map.keyboard) {
+                map.keyboard.disable();
+                map.keyboard._onMouseDown = function () {
+                    if (!this._focused) this._map._container.focus({preventScroll: true});
+                };
+                map.keyboard.enable();
+            }
             function inRing(ll, ring) {
                 var x = ll.lng, y = ll.lat, inside = false;
                 for (var i = 0, j = ring.length - 1; i < ring.length; j = i++) {
@@ -104,6 +114,7 @@ class Interactions(MacroElement):
                 if (picking) return;
                 var hits = zonesAt(e.latlng);
                 if (hits.length < 2) return;
+                e.zaChose = true;  // the list stands in for the zone's own popup
                 var box = document.createElement("div"), top = null;
                 box.className = "za-popup za-chooser";
                 hits.forEach(function (item) { if (item.shape === e.target) top = item; });
@@ -139,7 +150,14 @@ class Interactions(MacroElement):
             window.zaRegister = function (ref, layer, shape, c, z, p, zone, label, colour) {
                 refs[ref] = {ref: ref, layer: layer, shape: shape, c: c, z: z, p: p, zone: zone,
                              label: label, colour: colour};
-                if (zone && shape) { shape.off("click", choose); shape.on("click", choose); }
+                if (zone && shape && !shape._zaChooser) {
+                    // the list comes first: the zone's own popup opens only when there is no list
+                    shape._zaChooser = true;
+                    var own = shape._openPopup;
+                    if (own) shape.off("click", own, shape);
+                    shape.on("click", choose);
+                    if (own) shape.on("click", function (ev) { if (!ev.zaChose) own.call(shape, ev); });
+                }
             };
             window.zaFocus = function (ref, open) {
                 var item = refs[ref];

@@ -222,8 +222,6 @@ def _zone_entry(
     analysis: Analysis, j: int, style: highlight.ZoneStyle, polygon: Any, seat_marker: Any
 ) -> RefEntry | None:
     """The ref entry of zone ``j``: its popup opens at the seat, else inside its Iraqi part."""
-    from geo.render.labels import zone_anchor
-
     zone, ref = analysis.zones[j], highlight.zone_ref(j)
     view = mapframing.focus_view(analysis, ref)
     layer = seat_marker or polygon
@@ -232,6 +230,6 @@ def _zone_entry(
     if seat_marker is not None and zone.seat is not None:
         at: tuple[float, float] | None = (zone.seat[0], zone.seat[1])
     else:
-        at = zone_anchor(zone.geometry) or view[0]
+        at = mapframing.zone_anchor(zone.geometry) or view[0]
     label = highlight.zone_style(zone.kind).label if not zone.label else zone.label
     return RefEntry(ref, layer, view[0], view[1], at or view[0], True, label, style.colour)

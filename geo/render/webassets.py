@@ -101,7 +101,10 @@ def install(force: bool = False) -> Path:
         shutil.copyfile(PACKAGE_DIR / name, tmp / name)
     proc = subprocess.run(
         [npm, "ci", "--no-audit", "--no-fund", "--ignore-scripts"],
-        cwd=tmp, capture_output=True, text=True, check=False,
+        cwd=tmp,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if proc.returncode != 0:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -110,7 +113,9 @@ def install(force: bool = False) -> Path:
             f"{proc.stderr.strip()[-2000:]}\nFix: check access to the npm registry, or copy a "
             f"prepared {target} from another machine."
         )
-    missing = [p for p in [*JS_FILES.values(), *CSS_FILES.values()] if not (tmp / "node_modules" / p).is_file()]
+    missing = [
+        p for p in [*JS_FILES.values(), *CSS_FILES.values()] if not (tmp / "node_modules" / p).is_file()
+    ]
     if missing:
         shutil.rmtree(tmp, ignore_errors=True)
         raise DataSourceError(f"npm installed the map libraries without the files {missing}.")

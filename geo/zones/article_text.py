@@ -65,7 +65,7 @@ class ArticleText:
         for place in places:
             for m in place.mentions:
                 a, b = _extent(m)
-                items.append((a, -b, place, m))  # type: ignore[arg-type]
+                items.append((a, -b, place, m))
         items.sort(key=lambda it: (it[0], it[1]))
         self.starts = [a for a, *_ in items]
         self.ends = [-nb for _, nb, *_ in items]

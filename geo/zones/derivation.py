@@ -191,9 +191,10 @@ def derive(
             trigger = read.trigger
             hits = _drop_locators(read.hits, build)
             if kind == "attack_area" and corridors:
-                hits = _between(read, hits, corridors, rule, rules, keep)
-                if hits is None:
+                between = _between(read, hits, corridors, rule, rules, keep)
+                if between is None:
                     continue
+                hits = between
             if rule.attach != "none" and not hits and rule.construction != "unit_list":
                 if not read.references:
                     out.unanchored_triggers.append(trigger)

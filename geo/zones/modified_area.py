@@ -74,7 +74,7 @@ def _attack_zone(
     """The attack area at ``place`` with its ``modifier``, or the reason there is none."""
     p = rule.params
     if modifier == "offset" and offset[0] and offset[1]:
-        shape_wgs, params, seat = _offset_shape(place, located, float(offset[0]), str(offset[1]), p)
+        shape_wgs, params, seat_at = _offset_shape(place, located, float(offset[0]), str(offset[1]), p)
         label = f"{offset[0]:g} km {offset[1]} of"
         return make_zone(
             rule,
@@ -85,7 +85,7 @@ def _attack_zone(
             places=[place_key(place)],
             params=params,
             geometry_wgs=shape_wgs,
-            seat=seat,
+            seat=seat_at,
         )
     if modifier is not None and modifier not in p["modifier_labels"]:
         return f"modifier {modifier!r} has no construction"

@@ -347,6 +347,7 @@ def _kind_rule(kind: str, body: dict[str, Any], where: Where, path: Path) -> Kin
         raise where.error(message, table, "construction")
     params = _params(construction, body.get("params", {}), where, f"{table}.params", path)
     style = _style(body.get("style"), where, f"{table}.style")
+    extra: dict[str, Any] = {**phrases, **limits, **flags}  # checked above, one key per field
     return KindRule(
         kind=kind,
         label=body["label"].strip(),
@@ -359,9 +360,7 @@ def _kind_rule(kind: str, body: dict[str, Any], where: Where, path: Path) -> Kin
         construction=construction,
         params=params,
         style=style,
-        **phrases,
-        **limits,
-        **flags,
+        **extra,
     )
 
 

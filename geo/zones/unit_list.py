@@ -55,7 +55,7 @@ def _unit_list_zone(build: Build, rule: KindRule, trigger: Trigger, named: tuple
         raise RulesError(msg)
     listed = {u.pcode for u in chosen}
     extra = [p for p in named if p not in listed]
-    params = {
+    params: dict[str, Any] = {
         "list": f"data/{name}",
         "scopes": list(scopes),
         "units": len(chosen) + len(extra),

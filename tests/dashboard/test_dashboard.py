@@ -18,7 +18,7 @@ from dashboard import inputs, state
 from geo.errors import InputError
 from geo.pipeline import Settings, analyze
 
-APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
+APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 TIMEOUT = 120
 XSS_HTML = b"""<!doctype html><html><head><title>&lt;img src=x onerror=window.__pwned=1&gt;</title></head>
 <body><article><h1>&lt;script&gt;window.__pwned=1&lt;/script&gt;</h1>
@@ -274,7 +274,7 @@ def _label_texts(script: str) -> list[str]:
     """The names the map's label layer of the article carries (third field of each row)."""
     import re
 
-    found = re.search(r'zaLabelEngine\.add\("analysis", [\w]+, (\[.*?\]\])\);', script, re.DOTALL)
+    found = re.search(r'zaLabelEngine\.add\("analysis", \w+,\s*(\[.*?\]\])\);', script, re.DOTALL)
     assert found, "no label layer"
     return [row[2] for row in json.loads(found.group(1))]
 

@@ -18,7 +18,7 @@ from geo.events.when import when_in
 from geo.model import Analysis, Event, Mention, Place, Span
 from geo.text.tokens import tokenize
 
-DEVSET = Path(__file__).resolve().parent / "devsets" / "events"
+DEVSET = Path(__file__).resolve().parents[1] / "devsets" / "events"
 DAY = dt.date(2021, 5, 8)  # a Saturday
 
 #: Places the examples name: (kind, lat, lon, governorate P-code, own P-code).

@@ -24,7 +24,7 @@ def _app(empty: bool) -> None:
 
 
 def _run(empty: bool, monkeypatch: pytest.MonkeyPatch) -> object:
-    monkeypatch.chdir(Path(__file__).resolve().parent.parent)
+    monkeypatch.chdir(Path(__file__).resolve().parents[2])
     app = streamlit_testing.AppTest.from_function(_app, kwargs={"empty": empty}, default_timeout=60)
     return app.run()
 

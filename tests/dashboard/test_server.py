@@ -32,7 +32,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard import auth
 from geo.accounts import AccountStore
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 APP = REPO / "dashboard" / "app.py"
 ATLAS = REPO / "atlas"
 ELSEWHERE = Path("/tmp")

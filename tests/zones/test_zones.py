@@ -31,7 +31,7 @@ from geo.zones.rules import load_rules
 from geo.zones.tomlfile import DATA_DIR
 from geo.zones.triggers import find_triggers
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 ENGLISH_SEED = REPO / "tests" / "data" / "article-000-en.txt"
 
 # Points used below (GeoNames / COD-AB): (lat, lon)

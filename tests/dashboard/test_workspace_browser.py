@@ -22,7 +22,7 @@ import pytest
 
 from dashboard import inputs
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 SHOTS = Path("/tmp/N-shots")
 MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 WAIT_MS = 90_000

@@ -20,7 +20,7 @@ from geo.zones import geometry as g
 from geo.zones.atlas import load_atlas
 from geo.zones.evaluate import Predicted, evaluate_zones, pair_score, score_article, side_part
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 DEV = REPO / "tests" / "devsets" / "zones" / "dev"
 KIRKUK_CITY = (35.46806, 44.39222)
 

@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard import auth, state, workspace
 from geo.store import Store, article_id, ingest
 
-APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
+APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 TIMEOUT = 180
 ARTICLES = [
     {
