@@ -69,6 +69,9 @@ def dashboard_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             cwd=REPO,
             stdout=out,
             stderr=subprocess.STDOUT,
+            # its own home, so its store (one writer per DuckDB file) is not the one the
+            # in-process AppTests open
+            env={**os.environ, "ZONE_ATLAS_HOME": str(tmp_path_factory.mktemp("server-home"))},
         )
     url = f"http://localhost:{port}"
     deadline = time.monotonic() + 60
