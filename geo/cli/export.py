@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from geo import config
+from geo.cli.options import add_belt_options
 from geo.errors import DataSourceError, ZoneAtlasError
 
 
@@ -101,19 +101,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--csv", action="store_true", help="places (lat/lon, WKT) and zones (WKT) as CSV")
     p.add_argument("--kml", action="store_true", help="places and zones as one KML file")
     p.add_argument("--briefing", choices=["pdf", "html"], help="analyst briefing in this format")
-    p.add_argument(
-        "--belt-km",
-        type=float,
-        default=config.belt_km(),
-        metavar="KM",
-        help="width of the security-vacuum belt in km (default 20, or $ZONE_ATLAS_BELT_KM)",
-    )
-    p.add_argument(
-        "--belt-side",
-        choices=["federal", "both"],
-        default="federal",
-        help="side of the Kurdistan Region line the belt covers (default federal)",
-    )
+    add_belt_options(p)
     p.add_argument(
         "--min-confidence",
         type=float,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from geo import config
+from geo.cli.options import add_belt_options
 
 
 def run_zones(args: argparse.Namespace) -> int:
@@ -70,19 +70,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         default="geojson",
         help="a GeoJSON FeatureCollection (default) or one JSON zone per line",
     )
-    p.add_argument(
-        "--belt-km",
-        type=float,
-        default=config.belt_km(),
-        metavar="KM",
-        help="width of the security-vacuum belt in km (default 20, or $ZONE_ATLAS_BELT_KM)",
-    )
-    p.add_argument(
-        "--belt-side",
-        choices=["federal", "both"],
-        default="federal",
-        help="side of the Kurdistan Region line the belt covers (default federal)",
-    )
+    add_belt_options(p)
     p.add_argument("-o", "--output", metavar="PATH", help="write here instead of standard output")
     p.set_defaults(func=run_zones)
 
