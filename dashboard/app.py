@@ -9,11 +9,14 @@ analyst as messages, never as tracebacks.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import sys
+import time
 from pathlib import Path
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -22,6 +25,7 @@ from geo import accounts
 from geo.errors import ZoneAtlasError
 
 log = logging.getLogger("dashboard")
+timing = logging.getLogger("dashboard.timing")  # one line per rerun: page, session, server time
 PAGES = (
     Path(__file__).resolve().parent / "app_pages"
 )  # not "pages/": that name switches Streamlit to its legacy page discovery
@@ -39,6 +43,7 @@ BRAND_HTML = """<style>
 .za-brand{display:flex;align-items:baseline;gap:12px;flex-wrap:wrap;margin:-8px 0 2px 0}
 .za-brand .za-name{font-size:1.55rem;font-weight:700;color:#1f2f4f;letter-spacing:.01em}
 .za-brand .za-tag{color:#555;font-size:.92rem}
+[data-testid="stSelectbox"] input{unicode-bidi:plaintext;text-align:start}
 </style><div class="za-brand"><span class="za-name">Zone Atlas</span><span class="za-tag">Maps the places and
 zones (joint operations rooms, the security-vacuum belt, disputed territories, attack areas) that Arabic,
 Kurdish and English news about Iraq's security describes.</span></div>"""
@@ -48,8 +53,28 @@ def _article_selector() -> None:
     workspace.article_picker()  # every article of the workspace store, newest first
 
 
+def _session_tag() -> str:
+    """A short hash of this browser session's id (the server log never shows the id itself)."""
+    ctx = get_script_run_ctx()
+    raw = ctx.session_id if ctx is not None else "none"
+    return hashlib.sha256(raw.encode()).hexdigest()[:10]
+
+
 def main() -> None:
+    """Run one rerun of the app and log its server time (``dashboard.timing``, INFO)."""
+    started = time.perf_counter()
+    where = {"page": "gate"}  # set as soon as the page is known (st.stop and reruns end a run early)
+    try:
+        _run(where)
+    finally:
+        ms = (time.perf_counter() - started) * 1000
+        timing.info("rerun page=%s session=%s ms=%.1f", where["page"], _session_tag(), ms)
+
+
+def _run(where: dict[str, str]) -> None:
     st.set_page_config(page_title="Zone Atlas", page_icon=":world_map:", layout="wide")
+    seed = inputs.seed()
+    loaders.warm_up(seed.text, seed.source)  # once per process: caches fill beside the first run
     user = auth.gate()
     if user is None:  # refused, or the log-in form is shown: nothing else is rendered
         return
@@ -61,6 +86,7 @@ def main() -> None:
             if auth.allowed(user, action)
         ]
     )
+    where["page"] = pages.title
     auth.sidebar(user)
     st.html(BRAND_HTML)
     status = st.empty()
@@ -72,7 +98,7 @@ def main() -> None:
     try:
         loaders.publish_assets()
         if not st.session_state[state.ARTICLES]:
-            key = inputs.add(st.session_state[state.ARTICLES], inputs.seed())
+            key = inputs.add(st.session_state[state.ARTICLES], seed)
             st.session_state[state.CURRENT] = key
         _article_selector()
         pages.run()
@@ -89,4 +115,7 @@ def main() -> None:
         status.empty()
 
 
-main()
+# Streamlit runs this script as ``__main__``; a worker process started with ``spawn`` (the store's
+# ingest pool) re-imports the main script as ``__mp_main__``, which must not run the app.
+if __name__ == "__main__":
+    main()

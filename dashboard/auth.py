@@ -70,8 +70,9 @@ REQUIRED: tuple[tuple[str, object, str], ...] = (
     (
         "server.maxUploadSize",
         inputs.WIDGET_MAX_MB,
-        f"the page takes articles of up to {inputs.MAX_UPLOAD_BYTES / 1e6:g} MB (its upload box stops at "
-        f"{inputs.WIDGET_MAX_MB} MB); a larger limit lets anyone fill the server's memory",
+        f"the page takes articles of up to {inputs.MAX_UPLOAD_BYTES / 1e6:g} MB each (its upload box stops "
+        f"at {inputs.UPLOAD_BOX_MB} MB, the server at {inputs.WIDGET_MAX_MB} MB); a larger limit lets anyone "
+        "fill the server's memory",
     ),
 )
 #: The flags ``./atlas dashboard`` passes (besides port, headless and look), as shown in the refusal.

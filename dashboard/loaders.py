@@ -1,24 +1,36 @@
 """Cached loaders: reference data once per process, analyses once per text and settings.
 
 ``st.cache_resource`` holds shared, never-mutated objects (boundary names, zone styles, the
-published map libraries); ``st.cache_data`` holds analyses keyed on the text and the settings.
-Cached functions take every input as an argument and read no globals that change.
+published map libraries and boundary files); ``st.cache_data`` holds analyses keyed on the text
+and the settings. Cached functions take every input as an argument and read no globals that
+change. :func:`warm_up` fills them all in a background thread as soon as the server runs the app,
+so the first visitor does not wait for them one after the other.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
 from geo.data import boundaries
 from geo.model import Analysis
 from geo.pipeline import Settings, analyze
 from geo.render import webassets
 
+log = logging.getLogger("dashboard.loaders")
 STATIC_DIR = Path(__file__).resolve().parent / "static"
+#: Where the boundary files the map loads are published (served under STATIC_URL).
+LAYERS_DIR = STATIC_DIR / "layers"
+STATIC_URL = "/app/static"
+_warm_lock = threading.Lock()
+_warm_thread: list[threading.Thread] = []  # the one warm-up thread of this process, once started
 
 
 @st.cache_resource(show_spinner=False)
@@ -26,6 +38,15 @@ def publish_assets() -> str:
     """Install (once) and publish Leaflet and its plugins under the static route."""
     webassets.install()
     return str(webassets.publish(STATIC_DIR))
+
+
+@st.cache_resource(show_spinner=False)
+def boundary_urls() -> dict[int, str]:
+    """Publish the web-weight boundary files (once per process); their URL by admin level."""
+    from geo.render.mapbase import publish_boundaries
+
+    names = publish_boundaries(LAYERS_DIR)
+    return {level: f"{STATIC_URL}/layers/{name}" for level, name in names.items()}
 
 
 @st.cache_resource(show_spinner=False)
@@ -90,3 +111,47 @@ def selection_key(text: str, settings: Settings) -> str:
     """
     raw = f"{settings.min_confidence}|".encode() + text.encode()
     return hashlib.sha256(raw).hexdigest()[:16]
+
+
+def _warm(seed_text: str, seed_source: str) -> None:
+    started = time.perf_counter()
+    try:
+        reference_data()
+        analysis_for(seed_text, seed_source, Settings())
+        publish_assets()
+        boundary_urls()
+        zone_styles()
+        belt_limits()
+        unit_names()
+        from dashboard import workspace
+
+        workspace.ensure_seed()  # opens the store and puts the seed article in it
+        workspace.articles()
+        import streamlit_folium  # noqa: F401  (its import and the folium templates, off the first run)
+
+        from geo.render import webmap
+
+        webmap.analysis_base_map(layer_control=False, base_names=False).render()
+    except Exception:  # the page loads what is missing itself, and says what went wrong
+        log.exception("warming the caches failed")
+        return
+    log.info("caches warm in %.0f ms", (time.perf_counter() - started) * 1000)
+
+
+def warm_up(seed_text: str, seed_source: str) -> threading.Thread:
+    """Fill every cache the Map page needs in a background thread (started once per process).
+
+    The boundaries, gazetteer, offline basemap and its names, the seed article's analysis, zone
+    styles, the published map libraries and boundary files, the workspace store with the seed in
+    it, and the map's templates. A page
+    that needs one of them meanwhile waits for that one only (each cache computes a value once).
+    """
+    with _warm_lock:
+        if not _warm_thread:
+            thread = threading.Thread(
+                target=_warm, args=(seed_text, seed_source), name="zone-atlas-warm-up", daemon=True
+            )
+            add_script_run_ctx(thread, get_script_run_ctx())
+            thread.start()
+            _warm_thread.append(thread)
+        return _warm_thread[0]

@@ -8,6 +8,8 @@ and centres the map on it, without rebuilding the map.
 
 from __future__ import annotations
 
+import hashlib
+import pickle
 from collections.abc import Mapping
 from functools import partial
 from typing import Any
@@ -17,7 +19,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from dashboard import state
+from dashboard import events_view, loaders, mapscript, state
 from geo.model import Analysis
 from geo.render import article, highlight, mapcontrols, mapframing, tables, webassets, webmap
 
@@ -49,26 +51,45 @@ def render_map(
 ) -> None:
     """Draw the map; a click on a place or zone selects it (clicks on boundaries select nothing).
 
-    The base map (boundaries, controls, legend, view) is only rebuilt in the browser when it
-    changes; places and zones travel as ``feature_group_to_add``, so a control change swaps those
-    layers in place, and panning or zooming never reruns the page.
+    The base map (offline basemap, controls, view) is only rebuilt in the browser when the
+    article or the mini-map changes. Everything a control switches travels as
+    ``feature_group_to_add`` (boundary levels, OpenStreetMap, names, zones, places), so a control
+    change swaps those layers in place, and panning or zooming never reruns the page. The
+    boundaries' data is not in the map's script: the page loads their published files once.
     """
     m = webmap.analysis_base_map(
-        basemap=options.basemap,
-        admin_levels=options.admin_levels,
+        basemap=None,
+        admin_levels=(),
         bounds=bounds,
         styles=styles,
         layer_control=False,
         minimap=options.minimap,
-        label_lang=options.label_lang,
+        base_names=False,
     )
     webassets.localize(m, webmap.DASHBOARD_ASSET_URL)
-    layers = webmap.analysis_layers(
-        analysis,
-        styles=styles,
-        zone_kinds=options.zone_kinds,
-        unit_names=unit_names,
-        label_lang=options.label_lang,
+    urls = loaders.boundary_urls()
+    layers = mapscript.layers(
+        ("controls", options.basemap, options.admin_levels, options.label_lang, tuple(urls.items())),
+        partial(
+            webmap.control_layers,
+            basemap=options.basemap,
+            admin_levels=options.admin_levels,
+            boundary_urls=urls,
+            label_lang=options.label_lang,
+        ),
+    )
+    digest = hashlib.sha256(pickle.dumps(analysis)).hexdigest()  # styles and unit names are fixed
+    layers += mapscript.layers(
+        ("analysis", digest, options.zone_kinds, options.label_lang),
+        partial(
+            webmap.analysis_layers,
+            analysis,
+            styles=styles,
+            zone_kinds=options.zone_kinds,
+            unit_names=unit_names,
+            label_lang=options.label_lang,
+        ),
+        start=len(layers),
     )
     view = st.session_state.get(state.VIEW)
     centre = zoom = None
@@ -187,6 +208,7 @@ def article_panel(analysis: Analysis, styles: Mapping[str, Mapping[str, Any]], s
     if anchor is not None:
         script = SCROLL_SCRIPT.replace("ANCHOR", anchor).replace("BOX", state.ARTICLE_BOX)
         st.html(script, unsafe_allow_javascript=True)
+    events_view.events_table(analysis)  # the incidents the article reports
 
 
 def _table_selected(analysis: Analysis, selection_key: str, table_key: str, refs: list[str]) -> None:

@@ -401,3 +401,28 @@ def _notes(where: str, rev: tuple[int, ...]) -> dict[str, str]:
 def corrected_notes() -> dict[str, str]:
     """``{article id: "corrected by X on DATE"}`` for every corrected article of the store."""
     return _notes(folder(), revision())
+
+
+# --- events over time (data only: dashboard/timeline.py draws them) -------------------------------
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _events(where: str, rev: tuple[int, ...], filters: Filters | None) -> pd.DataFrame:
+    return _open(where)[0].events(filters)
+
+
+def events(filters: Filters | None = None) -> pd.DataFrame:
+    """Every event of the matching articles, dated and undated (see :meth:`geo.store.Store.events`)."""
+    return _events(folder(), revision(), filters)
+
+
+def period_briefing(period: Any) -> bytes:
+    """The PDF period briefing of the store (:func:`geo.render.period.write_period_briefing`)."""
+    import tempfile
+
+    from geo.render.period import write_period_briefing
+
+    with tempfile.TemporaryDirectory(prefix="zone-atlas-period-") as tmp:
+        target = Path(tmp) / "period-briefing.pdf"
+        write_period_briefing(store(), target, period)
+        return target.read_bytes()

@@ -21,6 +21,12 @@ Paths
     Default: none. A local folder holding the public datasets (air-gapped sites); when set, fetch
     copies from it instead of downloading.
 
+Parallel work
+-------------
+``dask_address()``  (``ZONE_ATLAS_DASK``)
+    Default: none. The address of a Dask distributed scheduler (``tcp://host:8786``) that
+    ``ingest`` and ``extract`` run on instead of local worker processes.
+
 Analysis
 --------
 ``METRIC_CRS`` (not overridable: the constructions are written for it)
@@ -60,6 +66,7 @@ from geo.errors import ParameterError
 __all__ = [
     "BELT_KM",
     "CACHE_ENV",
+    "DASK_ENV",
     "HOME_ENV",
     "MAX_ARTICLE_BYTES",
     "METRIC_CRS",
@@ -71,6 +78,7 @@ __all__ = [
     "ZIP_MAX_RATIO",
     "belt_km",
     "cache_path",
+    "dask_address",
     "home_dir",
     "max_article_bytes",
     "mirror_path",
@@ -89,6 +97,8 @@ STORE_ENV = "ZONE_ATLAS_STORE"
 CACHE_ENV = "ZONE_ATLAS_CACHE"
 #: Environment variable that names a local mirror of the public datasets.
 MIRROR_ENV = "ZONE_ATLAS_MIRROR"
+#: Environment variable that names a Dask scheduler to run ingest and extract on.
+DASK_ENV = "ZONE_ATLAS_DASK"
 
 #: UTM zone 38N: every buffer, band and area is computed in it.
 METRIC_CRS = "EPSG:32638"
@@ -157,6 +167,12 @@ def cache_path() -> Path:
 def mirror_path() -> Path | None:
     """The local dataset mirror (``$ZONE_ATLAS_MIRROR``), or None when downloads are used."""
     return _env_path(MIRROR_ENV)
+
+
+def dask_address() -> str | None:
+    """The Dask scheduler address (``$ZONE_ATLAS_DASK``, e.g. ``tcp://10.0.0.5:8786``), or None."""
+    value = os.environ.get(DASK_ENV, "").strip()
+    return value or None
 
 
 def belt_km() -> float:

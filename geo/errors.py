@@ -46,3 +46,7 @@ class AccountError(ZoneAtlasError):
 
 class StoreError(ZoneAtlasError):
     """The workspace store cannot be opened or written (read-only, full disk, corrupt, newer schema)."""
+
+
+class WorkerError(ZoneAtlasError):
+    """An analysis worker (a local process or a Dask cluster) died or cannot be reached."""

@@ -48,13 +48,19 @@ def test_settings_change_the_belt(seed_text: str, seed_analysis: Analysis) -> No
 
 
 def test_min_confidence_drops_places_before_zones_are_drawn(seed_text: str, seed_analysis: Analysis) -> None:
-    weakest = min(seed_analysis.places, key=lambda p: p.confidence)
-    assert weakest.confidence < max(p.confidence for p in seed_analysis.places)
-    threshold = (weakest.confidence + min(p.confidence for p in seed_analysis.places if p is not weakest)) / 2
+    def key_of(p: Place) -> str:
+        return p.pcode or p.id
+
+    drawn = {k for z in seed_analysis.zones if z.kind != "disputed_territories" for k in z.places}
+    # the weakest place that drew a zone of its own (the disputed list is fixed, not drawn from places)
+    weakest = min((p for p in seed_analysis.places if key_of(p) in drawn), key=lambda p: p.confidence)
+    stronger = [p.confidence for p in seed_analysis.places if p.confidence > weakest.confidence]
+    assert stronger, "every place has the same confidence: the test needs a weaker one"
+    threshold = (weakest.confidence + min(stronger)) / 2
     strict = analyze(seed_text, settings=Settings(min_confidence=threshold))
     assert weakest.name not in {p.name for p in strict.places}
     assert strict.places and all(p.confidence >= threshold for p in strict.places)
-    key = weakest.pcode or weakest.id
+    key = key_of(weakest)
     assert any(key in z.places for z in seed_analysis.zones)  # the weakest place drew a zone ...
     assert not any(key in z.places for z in strict.zones if z.kind != "disputed_territories")  # ... no more
     assert len(strict.zones) < len(seed_analysis.zones)

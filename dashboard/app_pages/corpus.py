@@ -19,6 +19,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from dashboard import loaders, state, workspace
+from dashboard import timeline as events_over_time
 from geo.data import boundaries
 from geo.render import highlight, webassets, webmap
 from geo.render.mapbase import FastPopup
@@ -179,6 +180,7 @@ if govs:
     matching = matching[
         matching["id"].isin(set(found.loc[found["governorate_pcode"].isin(govs), "article_id"]))
     ]
+events = workspace.events(Filters(ids=tuple(sorted(str(i) for i in matching["id"]))))
 day = _dates(matching)
 keep = day.isna() if undated else pd.Series(False, index=matching.index)
 if date_range is not None:
@@ -205,14 +207,24 @@ st.caption(
     + "."
 )
 
+events_over_time.chart(events)
+week = events_over_time.time_lapse(events_over_time.timeline.week_starts(events))
+shown = events_over_time.in_view(events, date_range, week, undated=undated)
 units = workspace.unit_layer(filters, level)
 zones = workspace.zone_layer(filters)
 m = webmap.analysis_base_map(basemap=None, admin_levels=(1,), bounds=None, styles=styles, layer_control=False)
 webassets.localize(m, webmap.DASHBOARD_ASSET_URL)
-layers = [_unit_group(units, level), *_zone_groups(zones, styles, kinds)]
+layers = [
+    _unit_group(units, level),
+    *_zone_groups(zones, styles, kinds),
+    events_over_time.event_group(shown, _map_page_url()),
+]
+centre, zoom = events_over_time.framing()
 result = st_folium(
     m,
     key=state.CORPUS_MAP,
+    center=centre,
+    zoom=zoom,
     height=MAP_HEIGHT,
     use_container_width=True,
     returned_objects=["last_object_clicked_tooltip"],
@@ -222,14 +234,19 @@ result = st_folium(
 )
 corrected = int(matching["corrected"].sum())
 st.caption(
-    f"{len(units)} {level}s mentioned · {len(zones)} zones · colour: mentions per {level} · zone opacity: "
-    "number of articles describing it"
+    f"{len(units)} {level}s mentioned · {len(zones)} zones · {len(shown)} events"
+    + (f" (week of {week.isoformat()})" if week else "")
+    + f" · colour: mentions per {level} · zone opacity: number of articles describing it · circles: "
+    "events by type, sized by casualties"
     + (
         f" · {corrected} corrected by analysts (their corrected places and zones are shown)"
         if corrected
         else ""
     )
 )
+
+events_over_time.heat_and_surges(events, gov_names, date_range)
+events_over_time.briefing_button(date_range or ((low, high) if low is not None else None), langs, govs)
 
 clicked = str((result or {}).get("last_object_clicked_tooltip") or "")
 key = clicked.split(" · ", 1)[0] if " · " in clicked else ""

@@ -14,11 +14,11 @@ import os
 import sys
 from collections.abc import Sequence
 
-from geo.cli import corpus, data, export, places, users, zones
+from geo.cli import brief, corpus, data, export, ingest, places, users, zones
 from geo.errors import DataSourceError, ZoneAtlasError
 
 #: The subcommand modules, in the order ``--help`` lists them.
-COMMAND_MODULES = (data, zones, export, places, corpus, users)
+COMMAND_MODULES = (data, zones, export, places, ingest, corpus, brief, users)
 
 
 def build_parser() -> argparse.ArgumentParser:

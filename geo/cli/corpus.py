@@ -1,11 +1,11 @@
-"""``python -m geo ingest|corpus``: fill the workspace store and query it.
+"""``python -m geo corpus``: query the workspace store (``ingest`` fills it: :mod:`geo.cli.ingest`).
 
-``ingest PATH...`` adds files, folders, feeds and JSONL to the store (``--store DIR``, default
-``$ZONE_ATLAS_STORE`` or ``<home>/store``), one transaction per article, and ends with "N new, M
-already in the store" and the files or lines that could not be read. ``corpus list|places|zones``
-print the articles, places or zones of the articles matching the filters (``--from``, ``--to``,
-``--lang``, ``--search``); ``corpus map`` the counts behind the corpus map; ``corpus export``
-writes a GeoPackage with the layers articles, places and zones.
+``corpus list|places|zones`` print the articles, places or zones of the articles matching the
+filters (``--from``, ``--to``, ``--lang``, ``--search``); ``corpus map`` the counts behind the
+corpus map; ``corpus export`` writes a GeoPackage with the layers articles, places, zones and
+events. ``corpus events`` prints one row per event (the date range applies to the event's date;
+``--type`` keeps some types) and ``corpus trends`` the event counts per governorate or district,
+type and period with the surge flag; what was left out (undated events) is said on standard error.
 """
 
 from __future__ import annotations
@@ -16,8 +16,7 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any
 
-from geo import config
-from geo.errors import ParameterError
+from geo.errors import InputError, ParameterError
 
 if TYPE_CHECKING:
     from geo.store import Filters, Store
@@ -48,28 +47,6 @@ def _filters(args: argparse.Namespace) -> Filters:
         lang=args.lang,
         search=args.search,
     )
-
-
-def run_ingest(args: argparse.Namespace) -> int:
-    from geo.pipeline import Settings
-    from geo.store import ingest
-
-    settings = Settings(belt_km=args.belt_km, belt_side=args.belt_side, min_confidence=args.min_confidence)
-    with _store(args, read_only=False) as store:
-        report = ingest(store, args.paths, settings=settings, progress=not args.quiet)
-        path = store.path
-    for warning in report.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
-    for problem in report.problems:
-        print(f"error: {problem}", file=sys.stderr)
-    print(f"{report.summary()} ({path}, {report.seconds:.1f} s)")
-    if report.problems:
-        print(
-            f"{len(report.problems)} file(s), entries or lines could not be read (listed above); "
-            "the others were ingested.",
-            file=sys.stderr,
-        )
-    return 1 if report.problems else 0
 
 
 def _csv(rows: Any) -> None:
@@ -141,8 +118,81 @@ def run_corpus_export(args: argparse.Namespace) -> int:
     filters = _filters(args)
     with _store(args, read_only=True) as store:
         path = store.export(args.out, filters, stem=args.name)
-    print(f"wrote {path} (layers: articles, places, zones)")
+    print(f"wrote {path} (layers: articles, places, zones, events)")
     return 0
+
+
+def _not_empty(store: Store) -> None:
+    if not store.counts()["articles"]:
+        msg = f"the store {store.path} holds no articles. Fix: python -m geo ingest FILES --store {store.folder}"
+        raise InputError(msg)
+
+
+def run_corpus_events(args: argparse.Namespace) -> int:
+    from geo.store.export import events_geoframe, feature_collection, json_rows, table_rows
+
+    filters = _filters(args)
+    with _store(args, read_only=True) as store:
+        _not_empty(store)
+        frame = store.events(
+            filters, types=args.types, include_undated=not args.no_undated, include_historical=args.historical
+        )
+    undated = int(frame["date"].isna().sum())
+    if undated:
+        print(f"note: {undated} undated event(s) listed with an empty date", file=sys.stderr)
+    if args.format == "csv":
+        _csv(table_rows(frame))
+    elif args.format == "geojson":
+        json.dump(
+            feature_collection(events_geoframe(frame)), sys.stdout, ensure_ascii=False, default=_json_default
+        )
+        sys.stdout.write("\n")
+    else:
+        for row in json_rows(frame):
+            sys.stdout.write(json.dumps(row, ensure_ascii=False, default=_json_default) + "\n")
+    return 0
+
+
+def run_corpus_trends(args: argparse.Namespace) -> int:
+    from geo.store.export import json_rows, table_rows
+    from geo.store.timeline import unit_names
+
+    filters = _filters(args)
+    with _store(args, read_only=True) as store:
+        _not_empty(store)
+        trends = store.trends(filters, by=args.by, every=args.every, types=args.types)
+    counts = trends.counts.copy()
+    counts.insert(1, "unit_name", counts["unit"].map(unit_names(list(counts["unit"].unique()))))
+    for note in trends.notes:
+        print(f"note: {note}", file=sys.stderr)
+    surges = int(counts["surge"].sum())
+    print(f"{surges} surge(s) in {len(counts)} rows ({args.by} x {args.every} x type)", file=sys.stderr)
+    if args.format == "csv":
+        _csv(table_rows(counts))
+        return 0
+    out = {
+        "by": args.by,
+        "every": args.every,
+        "notes": trends.notes,
+        "undated": trends.undated,
+        "surges": list(json_rows(counts[counts["surge"]])),
+        "counts": list(json_rows(counts)),
+    }
+    json.dump(out, sys.stdout, ensure_ascii=False, indent=1, default=_json_default)
+    sys.stdout.write("\n")
+    return 0
+
+
+def _add_types(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--type",
+        dest="types",
+        action="extend",
+        nargs="+",
+        metavar="TYPE",
+        default=None,
+        help="only these event types (e.g. ied ambush; see data/event_rules.toml)",
+    )
 
 
 def _add_store(p: argparse.ArgumentParser) -> None:
@@ -172,35 +222,7 @@ def _add_filters(p: argparse.ArgumentParser) -> None:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    """Add the parsers of ``ingest`` and ``corpus``."""
-    p = sub.add_parser("ingest", help="add articles (files, folders, RSS/Atom feeds, JSONL) to the store")
-    p.add_argument(
-        "paths",
-        nargs="+",
-        metavar="PATH",
-        help=".txt/.md/.html files, folders (searched recursively), .xml/.rss/.atom feeds, .jsonl",
-    )
-    _add_store(p)
-    p.add_argument(
-        "--belt-km",
-        type=float,
-        default=config.belt_km(),
-        metavar="KM",
-        help="security-vacuum belt width (default 20, or $ZONE_ATLAS_BELT_KM)",
-    )
-    p.add_argument(
-        "--belt-side", choices=["federal", "both"], default="federal", help="belt side (default federal)"
-    )
-    p.add_argument(
-        "--min-confidence",
-        type=float,
-        default=0.0,
-        metavar="X",
-        help="drop places below this confidence (0-1, default 0)",
-    )
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
-    p.set_defaults(func=run_ingest)
-
+    """Add the parser of ``corpus``."""
     corpus = sub.add_parser("corpus", help="query the store: articles, places, zones, the corpus map, export")
     csub = corpus.add_subparsers(dest="corpus_command", required=True, metavar="QUERY")
     p = csub.add_parser("list", help="one row per article: id, source, title, date, lang, places, zones")
@@ -227,3 +249,24 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", required=True, metavar="DIR", help="existing folder to write <name>.gpkg into")
     p.add_argument("--name", default="corpus", help="file name stem (default corpus)")
     p.set_defaults(func=run_corpus_export)
+    p = csub.add_parser("events", help="one row per event: date, place, type, actors, casualties, sentence")
+    _add_filters(p)
+    _add_types(p)
+    p.add_argument("--no-undated", action="store_true", help="leave out the events with no date")
+    p.add_argument("--historical", action="store_true", help="also the past events the articles recall")
+    p.add_argument(
+        "--format",
+        choices=["jsonl", "csv", "geojson"],
+        default="jsonl",
+        help="JSON lines (default), CSV, GeoJSON",
+    )
+    p.set_defaults(func=run_corpus_events)
+    p = csub.add_parser("trends", help="event counts per unit, type and period, with the surge flag")
+    _add_filters(p)
+    _add_types(p)
+    p.add_argument(
+        "--by", choices=["governorate", "district"], default="governorate", help="unit (default governorate)"
+    )
+    p.add_argument("--every", choices=["day", "week", "month"], default="week", help="period (default week)")
+    p.add_argument("--format", choices=["csv", "json"], default="csv", help="CSV (default) or JSON")
+    p.set_defaults(func=run_corpus_trends)

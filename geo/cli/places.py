@@ -1,12 +1,20 @@
-"""``python -m geo extract|evaluate|bench``: places in articles, their evaluation and throughput."""
+"""``python -m geo extract|evaluate|bench``: places in articles, their evaluation and throughput.
+
+``extract FILE...`` analyses the files in ``--workers N`` local processes (default: every core)
+or on a Dask cluster (``--dask ADDRESS``) and prints them in the order given, the same bytes as
+in one process.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from geo.errors import DataSourceError, ZoneAtlasError
+from geo.cli.ingest import add_parallel_options
+from geo.errors import DataSourceError, ParameterError, ZoneAtlasError
 
 if TYPE_CHECKING:
     from geo.text.reading import Article
@@ -18,106 +26,163 @@ def print_warnings(article: Article) -> None:
         print(f"warning: {article.source}: {warning}", file=sys.stderr)
 
 
-def run_extract(args: argparse.Namespace) -> int:
-    import csv
+@dataclass
+class Extracted:
+    """What ``extract`` prints for one file, made wherever the file is analysed (plain data: it pickles)."""
+
+    name: str
+    warnings: list[str] = field(default_factory=list)
+    error: str | None = None
+    line: str = ""  # jsonl
+    features: list[dict[str, object]] = field(default_factory=list)  # geojson
+    rows: list[list[object]] = field(default_factory=list)  # csv
+
+
+CSV_HEADER = [
+    "source",
+    "lang",
+    "name",
+    "name_ar",
+    "kind",
+    "pcode",
+    "governorate",
+    "country",
+    "lat",
+    "lon",
+    "confidence",
+    "mentions",
+    "offsets",
+    "modifiers",
+]
+
+
+def extract_file(name: str, *, fmt: str) -> Extracted:
+    """Read, geoparse (and, for jsonl, derive the zones of) one file: its output as :class:`Extracted`."""
     import json
 
     from geo.text.reading import detect_language, read_article
     from geo.text.resolve import geoparse
 
+    result = Extracted(name)
+    try:
+        article = read_article(name)
+        result.warnings = [f"warning: {article.source}: {w}" for w in article.warnings]
+        places = geoparse(article.text)
+    except DataSourceError:
+        raise  # missing data is no fault of this file and stops every other one too
+    except ZoneAtlasError as exc:
+        result.error = str(exc)
+        return result
+    lang = detect_language(article.text)
+    record: dict[str, object] = {"source": name, "lang": lang}
+    if lang == "und":
+        record["note"] = "language not recognised; names were matched on a best-effort basis"
+    if fmt == "jsonl":
+        import gc
+        import io
+
+        from geo.zones.derivation import derive_zones
+
+        # The places (hundreds of thousands of mentions for a 20 MB text) live until they are
+        # written: keep the collector's full passes, which the zones and the JSON below set
+        # off, from walking them again and again.
+        gc.freeze()
+        try:
+            zones = [z.to_dict() for z in derive_zones(article.text, places)[0]]
+            # written place by place, so a huge input never builds one big dict of its places
+            out = io.StringIO()
+            out.write(json.dumps(record, ensure_ascii=False)[:-1] + ', "places": [')
+            for n, p in enumerate(places):
+                out.write((", " if n else "") + json.dumps(p.to_dict(), ensure_ascii=False))
+            out.write('], "zones": ' + json.dumps(zones, ensure_ascii=False) + "}\n")
+            result.line = out.getvalue()
+        finally:
+            gc.unfreeze()
+    elif fmt == "geojson":
+        for p in places:
+            props = {k: v for k, v in p.to_dict().items() if k not in ("lat", "lon")}
+            result.features.append(
+                {
+                    "type": "Feature",
+                    "geometry": {"type": "Point", "coordinates": [round(p.lon, 6), round(p.lat, 6)]},
+                    "properties": {"source": name, "lang": lang, **props},
+                }
+            )
+    else:
+        from geo.render.export import neutralise_formula  # cells a spreadsheet would run
+
+        for p in places:
+            result.rows.append(
+                [
+                    neutralise_formula(v)
+                    for v in [
+                        name,
+                        lang,
+                        p.name,
+                        p.name_ar,
+                        p.kind,
+                        p.pcode or "",
+                        p.governorate or "",
+                        p.country,
+                        round(p.lat, 6),
+                        round(p.lon, 6),
+                        round(p.confidence, 3),
+                        len(p.mentions),
+                        ";".join(f"{m.start}-{m.end}" for m in p.mentions),
+                        ";".join(m.modifier or "" for m in p.mentions),
+                    ]
+                ]
+            )
+    return result
+
+
+def _extracted(args: argparse.Namespace) -> Iterator[Extracted]:
+    """Every file's output, in the order of the files: here, in worker processes or on Dask."""
+    from functools import partial
+
+    work = partial(extract_file, fmt=args.format)
+    if args.dask:
+        from geo.store.distributed import connect, ordered_on_cluster
+
+        client = connect(args.dask)
+        try:
+            yield from ordered_on_cluster(client, work, args.files)
+        finally:
+            client.close()
+        return
+    from geo.store.parallel import ordered_map
+
+    if args.workers < 1:
+        raise ParameterError(f"--workers expects a number of processes of at least 1, got {args.workers}")
+    for _name, result in ordered_map(work, args.files, workers=args.workers):
+        assert result is not None
+        yield result
+
+
+def run_extract(args: argparse.Namespace) -> int:
+    import csv
+    import json
+
     failed = 0
     features: list[dict[str, object]] = []
     writer = None
-    for name in args.files:
-        try:
-            article = read_article(name)
-            print_warnings(article)
-            places = geoparse(article.text)
-        except DataSourceError:
-            raise  # missing data is no fault of this file and stops every other one too
-        except ZoneAtlasError as exc:
-            print(f"error: {exc}", file=sys.stderr)
+    for result in _extracted(args):
+        for warning in result.warnings:
+            print(warning, file=sys.stderr)
+        if result.error is not None:
+            print(f"error: {result.error}", file=sys.stderr)
             failed += 1
             continue
-        lang = detect_language(article.text)
-        record: dict[str, object] = {"source": name, "lang": lang}
-        if lang == "und":
-            record["note"] = "language not recognised; names were matched on a best-effort basis"
         if args.format == "jsonl":
-            import gc
-
-            from geo.zones.derivation import derive_zones
-
-            # The places (hundreds of thousands of mentions for a 20 MB text) live until they are
-            # written: keep the collector's full passes, which the zones and the JSON below set
-            # off, from walking them again and again.
-            gc.freeze()
-            try:
-                zones = [z.to_dict() for z in derive_zones(article.text, places)[0]]
-                # written place by place, so a huge input never builds one big dict of its places
-                out = sys.stdout
-                out.write(json.dumps(record, ensure_ascii=False)[:-1] + ', "places": [')
-                for n, p in enumerate(places):
-                    out.write((", " if n else "") + json.dumps(p.to_dict(), ensure_ascii=False))
-                out.write('], "zones": ' + json.dumps(zones, ensure_ascii=False) + "}\n")
-                out.flush()
-            finally:
-                gc.unfreeze()
+            sys.stdout.write(result.line)
+            sys.stdout.flush()
         elif args.format == "geojson":
-            for p in places:
-                props = {k: v for k, v in p.to_dict().items() if k not in ("lat", "lon")}
-                features.append(
-                    {
-                        "type": "Feature",
-                        "geometry": {"type": "Point", "coordinates": [round(p.lon, 6), round(p.lat, 6)]},
-                        "properties": {"source": name, "lang": lang, **props},
-                    }
-                )
+            features.extend(result.features)
         else:
-            from geo.render.export import neutralise_formula  # cells a spreadsheet would run
-
             if writer is None:
                 writer = csv.writer(sys.stdout)
-                writer.writerow(
-                    [
-                        "source",
-                        "lang",
-                        "name",
-                        "name_ar",
-                        "kind",
-                        "pcode",
-                        "governorate",
-                        "country",
-                        "lat",
-                        "lon",
-                        "confidence",
-                        "mentions",
-                        "offsets",
-                        "modifiers",
-                    ]
-                )
-            for p in places:
-                writer.writerow(
-                    [
-                        neutralise_formula(v)
-                        for v in [
-                            name,
-                            lang,
-                            p.name,
-                            p.name_ar,
-                            p.kind,
-                            p.pcode or "",
-                            p.governorate or "",
-                            p.country,
-                            round(p.lat, 6),
-                            round(p.lon, 6),
-                            round(p.confidence, 3),
-                            len(p.mentions),
-                            ";".join(f"{m.start}-{m.end}" for m in p.mentions),
-                            ";".join(m.modifier or "" for m in p.mentions),
-                        ]
-                    ]
-                )
+                writer.writerow(CSV_HEADER)
+            writer.writerows(result.rows)
     if args.format == "geojson":
         print(json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False))
     if failed:
@@ -184,6 +249,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         default="jsonl",
         help="one JSON object per file (default), a GeoJSON FeatureCollection, or CSV rows",
     )
+    add_parallel_options(p)
     p.set_defaults(func=run_extract)
 
     p = sub.add_parser("evaluate", help="score the geoparser against a folder of gold JSON files")

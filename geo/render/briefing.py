@@ -22,7 +22,6 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import logging
-import re
 import tempfile
 import time
 from dataclasses import dataclass
@@ -38,6 +37,16 @@ from geo.data import boundaries, sources
 from geo.errors import BoundaryError, DataSourceError, ExportError
 from geo.model import Analysis, Place
 from geo.render import briefingtext
+from geo.render.quotes import (  # noqa: F401  (the briefing's quotes, importable from here too)
+    MAX_QUOTES,
+    QUOTE_MAX_CHARS,
+    RTL_CHARS,
+    Quote,
+    Segment,
+    distinct_quotes,
+    excerpt,
+    key_quotes,
+)
 
 if TYPE_CHECKING:
     from geo.pipeline import Settings
@@ -47,10 +56,6 @@ log = logging.getLogger(__name__)
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 FORMATS = ("pdf", "html")
-#: At most this many quotes; sentences that set off a zone come first.
-MAX_QUOTES = 8
-#: Quotes longer than this many characters are trimmed around the place names they hold.
-QUOTE_MAX_CHARS = 320
 #: The briefing's map: CSS pixels (so the map's labels stay legible at page width) and scale.
 MAP_SIZE = (1100, 720)
 MAP_SCALE = 2
@@ -64,33 +69,6 @@ LANGUAGES = {
     "en": "English",
     "und": "not recognised",
 }
-_RTL_LANGS = ("ar", "ckb", "fa")
-_RTL_CHARS = re.compile(r"[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
-
-
-@dataclass(frozen=True)
-class Segment:
-    """A run of quote text: plain ``text``, a ``place`` name or a zone ``trigger``."""
-
-    kind: str
-    text: str
-
-
-@dataclass(frozen=True)
-class Quote:
-    """One excerpt of the article with its marks, where it stands, and the English gloss."""
-
-    start: int
-    end: int
-    segments: tuple[Segment, ...]
-    gloss: str
-    dir: str
-    lang: str
-
-    @property
-    def text(self) -> str:
-        """The excerpt as plain text (with the ellipses of a trimmed quote)."""
-        return "".join(s.text for s in self.segments)
 
 
 @dataclass(frozen=True)
@@ -102,149 +80,6 @@ class BriefingResult:
     map_renderer: str
     seconds: float
     note: str = ""
-
-
-# --- quotes --------------------------------------------------------------------------------------
-
-
-def _snap_start(text: str, pos: int, floor: int) -> int:
-    """Move ``pos`` forward to the start of a word (not before ``floor``)."""
-    if pos <= floor:
-        return floor
-    space = text.find(" ", pos)
-    return space + 1 if 0 <= space < pos + 30 else pos
-
-
-def _snap_end(text: str, pos: int, ceiling: int) -> int:
-    """Move ``pos`` back to the end of a word (not after ``ceiling``)."""
-    if pos >= ceiling:
-        return ceiling
-    space = text.rfind(" ", 0, pos)
-    return space if space > pos - 30 else pos
-
-
-def excerpt(
-    text: str,
-    start: int,
-    end: int,
-    marks: list[tuple[int, int, str]],
-    *,
-    max_chars: int = QUOTE_MAX_CHARS,
-) -> tuple[int, int, list[Segment]]:
-    """The stretch ``text[start:end]`` as segments, trimmed to about ``max_chars`` around ``marks``.
-
-    ``marks`` are ``(start, end, kind)`` inside the stretch. A trimmed quote keeps whole words and
-    shows "…" where text was left out. Returns the excerpt's start, end and segments.
-    """
-    marks = sorted(m for m in marks if start <= m[0] < m[1] <= end)
-    lo, hi = start, end
-    if end - start > max_chars:
-        first = marks[0][0] if marks else start
-        last = marks[-1][1] if marks else start
-        if last - first <= max_chars:
-            pad = (max_chars - (last - first)) // 2
-            lo, hi = max(start, first - pad), min(end, last + pad)
-        else:
-            lo, hi = max(start, first - max_chars // 4), min(end, first + max_chars * 3 // 4)
-        lo, hi = _snap_start(text, lo, start), _snap_end(text, hi, end)
-    while lo < hi and text[lo].isspace():
-        lo += 1
-    while hi > lo and text[hi - 1].isspace():
-        hi -= 1
-    segments: list[Segment] = []
-    if lo > start:
-        segments.append(Segment("text", "… "))
-    pos = lo
-    for m_start, m_end, kind in marks:
-        if m_start < pos or m_end > hi:
-            continue  # overlaps an earlier mark or lies outside the excerpt
-        if m_start > pos:
-            segments.append(Segment("text", text[pos:m_start]))
-        segments.append(Segment(kind, text[m_start:m_end]))
-        pos = m_end
-    if pos < hi:
-        segments.append(Segment("text", text[pos:hi]))
-    if hi < end:
-        segments.append(Segment("text", " …"))
-    return lo, hi, segments
-
-
-def _direction(analysis: Analysis, sample: str) -> tuple[str, str]:
-    lang = analysis.lang if analysis.lang and analysis.lang != "und" else ""
-    rtl = lang in _RTL_LANGS or (not lang and bool(_RTL_CHARS.search(sample)))
-    return ("rtl" if rtl else "ltr"), (lang or ("ar" if rtl else "en"))
-
-
-def key_quotes(
-    analysis: Analysis,
-    *,
-    styles: dict[str, dict[str, Any]] | None = None,
-    max_quotes: int = MAX_QUOTES,
-    max_chars: int = QUOTE_MAX_CHARS,
-) -> list[Quote]:
-    """The sentences that name the places (zone triggers first), trimmed around the names.
-
-    Each quote marks the place names and zone triggers it contains and is glossed with the
-    English names of those places and the zones the sentence sets off.
-    """
-    styles = styles or {}
-    sentences: dict[tuple[int, int], dict[str, Any]] = {}
-
-    def entry(start: int, end: int) -> dict[str, Any]:
-        return sentences.setdefault((start, end), {"marks": [], "places": [], "zones": []})
-
-    for zone in analysis.zones:
-        item = entry(zone.sentence.start, zone.sentence.end)
-        item["marks"].append((zone.trigger.start, zone.trigger.end, "trigger"))
-        label = str(styles.get(zone.kind, {}).get("label") or zone.kind.replace("_", " "))
-        if label not in item["zones"]:
-            item["zones"].append(label)
-    for place in analysis.places:
-        for mention in place.mentions:
-            entry(mention.sentence.start, mention.sentence.end)
-    sentences = _merge_overlapping(sentences)
-    for (s_start, s_end), item in sentences.items():
-        for place in analysis.places:
-            for mention in place.mentions:
-                if s_start <= mention.start and mention.end <= s_end:
-                    item["marks"].append((mention.start, mention.end, "place"))
-                    item["places"].append((mention.start, place.name))
-    ranked = sorted(sentences, key=lambda k: (not sentences[k]["zones"], k[0]))[:max_quotes]
-    quotes = []
-    for s_start, s_end in sorted(ranked):
-        item = sentences[(s_start, s_end)]
-        lo, hi, segments = excerpt(analysis.text, s_start, s_end, item["marks"], max_chars=max_chars)
-        shown = [name for pos, name in sorted(item["places"]) if lo <= pos < hi]
-        names = list(dict.fromkeys(shown))
-        gloss_parts = [f"Places: {', '.join(names)}" if names else "Places: none in this excerpt"]
-        if item["zones"]:
-            gloss_parts.append(f"Sets off: {', '.join(item['zones'])}")
-        direction, lang = _direction(analysis, analysis.text[lo:hi])
-        quotes.append(Quote(lo, hi, tuple(segments), " · ".join(gloss_parts), direction, lang))
-    return quotes
-
-
-def _merge_overlapping(
-    sentences: dict[tuple[int, int], dict[str, Any]],
-) -> dict[tuple[int, int], dict[str, Any]]:
-    """Sentences whose spans overlap (a zone's sentence and a mention's, one character apart) as one."""
-    merged: dict[tuple[int, int], dict[str, Any]] = {}
-    current: tuple[int, int] | None = None
-    for key in sorted(sentences):
-        item = sentences[key]
-        if current is not None and key[0] < current[1]:
-            kept = merged.pop(current)
-            current = (current[0], max(current[1], key[1]))
-            for field in ("marks", "places"):
-                kept[field] += item[field]
-            kept["zones"] += [z for z in item["zones"] if z not in kept["zones"]]
-            merged[current] = kept
-        else:
-            current = key
-            merged[key] = {k: list(v) for k, v in item.items()}
-    for item in merged.values():
-        item["marks"] = sorted(set(item["marks"]))
-    return merged
 
 
 # --- tables --------------------------------------------------------------------------------------
@@ -286,23 +121,27 @@ def _place_names(analysis: Analysis) -> dict[str, str]:
     return table
 
 
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def _zone_rows(analysis: Analysis, styles: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     names = {**_unit_names(), **_place_names(analysis)}
     rows = []
     for zone in analysis.zones:
         style = styles.get(zone.kind, {})
         color = str(style.get("color", "#555555"))
+        kind_label = str(style.get("label") or zone.kind.replace("_", " ").capitalize())
         rows.append(
             {
-                "kind_label": str(style.get("label") or zone.kind.replace("_", " ").capitalize()),
+                "kind_label": kind_label,
                 "color": color,
                 "fill": str(style.get("fill_color") or color),
-                "label": zone.label,
+                "label": _capitalised(briefingtext.short_zone(zone.label, kind_label) or zone.label),
                 "label_ar": zone.label_ar,
                 "area": f"{zone.area_km2:,.0f}",
                 "covers": _units(list(zone.covers)),
                 "places": ", ".join(dict.fromkeys(names.get(p, p) for p in zone.places)),
-                "reason": str(getattr(zone, "reason", "") or ""),
             }
         )
     return rows
@@ -378,14 +217,14 @@ def briefing_html(
         caption += f" {map_note}"
     if map_png is None:
         caption = map_note or "No map snapshot is available for this briefing."
-    date = briefingtext.as_date(published)
+    date = briefingtext.article_date(analysis, published)
     notes = [n for n in (briefingtext.reader_note(n) for n in analysis.notes) if n]
     return _template().render(
         title=heading,
-        title_lang="ar" if _RTL_CHARS.search(heading) else "",
+        title_lang="ar" if RTL_CHARS.search(heading) else "",
         source=analysis.source,
         language=LANGUAGES.get(analysis.lang, analysis.lang),
-        published=date or "not known",
+        published=date or "not given in the article",
         prepared=prepared.strftime("%Y-%m-%d %H:%M UTC"),
         settings_line=settings_line(settings),
         map_uri=("data:image/png;base64," + base64.b64encode(map_png).decode("ascii")) if map_png else "",
@@ -395,7 +234,7 @@ def briefing_html(
         notes=notes,
         zones=_zone_rows(analysis, styles),
         places=_place_rows(analysis.places),
-        quotes=key_quotes(analysis, styles=styles),
+        quotes=key_quotes(analysis, styles=styles, title=title),
         sources=[{**d, "used": d["id"] in used} for d in described],
         attributions=attributions,
         attribution_css=Markup(_css_string(boundary_line)),

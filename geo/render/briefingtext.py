@@ -2,8 +2,10 @@
 
 :func:`bottom_line` says in 3-5 sentences what the article reports (the zones it describes), where
 (its main places, weighted by where the body text puts them), when (the article's date when known)
-and what to check. :func:`used_datasets` lists the datasets an analysis actually drew on (a place
-read from GeoNames means GeoNames is used, and its CC BY 4.0 attribution is owed);
+and what to check. :func:`article_date` finds the article's date when the caller gives none (its
+dateline, else the date its events agree on). :func:`used_datasets` lists the datasets an analysis
+actually drew on (a place read from GeoNames means GeoNames is used, and its CC BY 4.0 attribution
+is owed);
 :func:`reader_note` drops the character offsets the analysis notes carry for developers.
 """
 
@@ -39,6 +41,25 @@ def as_date(value: str | dt.date | dt.datetime | None) -> str:
         return dt.date.fromisoformat(text[:10]).isoformat()
     except ValueError:
         return text
+
+
+def article_date(analysis: Analysis, published: str | dt.date | dt.datetime | None = None) -> str:
+    """The article's date as ``YYYY-MM-DD``: ``published`` when given, else the dateline or the
+    first full date of the text, else the date of its events when they all agree; "" when unknown.
+
+    >>> article_date(Analysis("a.txt", "Kirkuk, 6 March 2021 - Attacks rose.", "en", []))
+    '2021-03-06'
+    """
+    given = as_date(published)
+    if given:
+        return given
+    from geo.text.dates import choose_date
+
+    chosen = choose_date(analysis.text)
+    if chosen.date is not None and chosen.flag is None:
+        return chosen.date.isoformat()
+    days = {e.date for e in analysis.events if e.date and not e.historical}
+    return days.pop() if len(days) == 1 else ""
 
 
 def dataset_ids(tag: str, known: Iterable[str]) -> set[str]:
@@ -97,7 +118,7 @@ def _plain(label: str) -> str:
     return re.sub(r"\s*\([^)]*\)", "", label).strip()
 
 
-def _short_zone(label: str, kind_label: str) -> str:
+def short_zone(label: str, kind_label: str) -> str:
     """ "Joint operations room: Diyala" -> "Diyala"; a label that only names its kind -> ""."""
     text, kind = _plain(label), _plain(kind_label)
     if text.lower().startswith(kind.lower()):
@@ -116,7 +137,7 @@ def _what(analysis: Analysis, styles: Mapping[str, Mapping[str, Any]]) -> str:
     for kind, count in Counter(z.kind for z in analysis.zones).items():
         label = str(styles.get(kind, {}).get("label") or kind.replace("_", " ").capitalize())
         one, many = NOUNS.get(kind, (f"a {_plain(label).lower()}", f"{_plain(label).lower()}s"))
-        where = [w for w in (_short_zone(z.label, label) for z in analysis.zones if z.kind == kind) if w]
+        where = [w for w in (short_zone(z.label, label) for z in analysis.zones if z.kind == kind) if w]
         counted = f"{count} {many}" if count > 1 else one
         parts.append(f"{counted} ({_names(where)})" if where else counted)
     return f"The article describes {_names(parts, limit=6)}."
@@ -160,7 +181,7 @@ def _reach(analysis: Analysis) -> str:
 def _when(published: str) -> str:
     if published:
         return f"The article is dated {published}."
-    return "The article's date is not known."
+    return "The article gives no full date (day, month and year)."
 
 
 def _check(analysis: Analysis) -> str:

@@ -6,9 +6,9 @@ are written in English or Arabic (``lang``); Arabic is shaped and set right to l
 
 On the web map the labels are ``L.marker`` icons placed by :class:`LabelEngine`, which runs in the
 page after every zoom and move: labels are taken in priority order and one that would overlap a
-label already shown (or, for the basemap's names, a place marker) is hidden, as is one outside its
-zoom range, as is a second label of the same name close by (a town that is also an article's
-place); so labels never overlap. The PNG and the PDF are screenshots of that page, so they
+label already shown, a map control (zoom, layers, scale bar) or, for the basemap's names, a place
+marker is hidden, as is one outside its zoom range, as is a second label of the same name close by
+(a town that is also an article's place); so labels never overlap. The PNG and the PDF are screenshots of that page, so they
 carry the same labels; the static fallback (:mod:`geo.render.staticmap`) places them the same way.
 """
 
@@ -297,6 +297,11 @@ class LabelEngine(MacroElement):
                     var r = el.getBoundingClientRect();
                     if (r.width) blocks.push([r.left, r.top, r.right, r.bottom]);
                 });
+                var controls = [];  // zoom, layers, scale bar, attribution: no label hides under them
+                map.getContainer().querySelectorAll(".leaflet-control").forEach(function (el) {
+                    var r = el.getBoundingClientRect();
+                    if (r.width) controls.push([r.left, r.top, r.right, r.bottom]);
+                });
                 var boxes = items.map(function (m) {
                     var r = m._icon.firstChild.getBoundingClientRect();
                     return [r.left - 2, r.top - 1, r.right + 2, r.bottom + 1];
@@ -307,6 +312,7 @@ class LabelEngine(MacroElement):
                     if (b[0] < frame.left || b[2] > frame.right) return false;  // wholly on the map
                     if (b[1] < frame.top || b[3] > frame.bottom) return false;
                     if (kept.some(function (k) { return hit(k, b); })) return false;
+                    if (controls.some(function (k) { return hit(k, b); })) return false;
                     if (row[4] < 90 && blocks.some(function (k) { return hit(k, b); })) return false;
                     var name = String(row[2]).toLowerCase();  // a town named again beside its place
                     if (kept.some(function (k) { return k[4] === name && near(k, b); })) return false;

@@ -10,8 +10,11 @@ the same script.
 
 from __future__ import annotations
 
+import hashlib
 import html
+from collections.abc import Iterable
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import folium
@@ -20,6 +23,7 @@ from branca.element import Element, MacroElement
 from folium.template import Template
 
 from geo.data import boundaries, sources
+from geo.files import atomic_write_text
 
 IRAQ_BOUNDS = [[29.06, 38.79], [37.38, 48.63]]
 
@@ -48,6 +52,11 @@ LEVEL_STYLES: dict[int, dict[str, object]] = {
     },
 }
 LEVEL_LABELS = {1: "Governorate", 2: "District", 3: "Sub-district"}
+#: Decimal places of boundary coordinates on web maps (~10 m; the web-weight layers are simplified
+#: far more coarsely than that, so the fifth decimal only cost bytes).
+WEB_DECIMALS = 4
+#: The browser-side table the published boundary scripts fill (see :func:`publish_boundaries`).
+LAYER_TABLE = "zaLayers"
 
 
 def stable(element: Any, ident: str) -> Any:
@@ -138,13 +147,14 @@ class BoundaryLayer(folium.map.Layer):
     """One admin level as ``L.geoJson``: uniform style, hover outline, tooltip built as text.
 
     The GeoJSON is serialised once per process (:func:`boundary_geojson`), so a map with
-    boundaries costs almost nothing to render again.
+    boundaries costs almost nothing to render again. With ``url`` (a file written by
+    :func:`publish_boundaries`) the data stays out of the script: the page loads the file once.
     """
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = L.geoJson({{ this.data_json }}, {
+        var {{ this.get_name() }} = L.geoJson(null, {
             style: function () { return {{ this.style|tojson }}; },
             onEachFeature: function (feature, layer) {
                 var p = feature.properties, box = document.createElement("div");
@@ -158,18 +168,37 @@ class BoundaryLayer(folium.map.Layer):
                 layer.on("mouseout", function (e) { {{ this.get_name() }}.resetStyle(e.target); });
             }
         });
+        {% if this.url %}(function (layer, ref, url) {
+            var table = window.{{ this.table }} = window.{{ this.table }} || {};
+            if (table[ref]) { layer.addData(table[ref]); return; }
+            var s = document.createElement("script");
+            s.src = url;
+            s.onload = function () {
+                if (!table[ref]) return;
+                layer.addData(table[ref]);
+                if (layer._map && layer._map.zaRestack) layer._map.zaRestack();  // under zones and places
+            };
+            document.head.appendChild(s);
+        })({{ this.get_name() }}, {{ this.data_ref|tojson }}, {{ this.url|tojson }});
+        {% else %}{{ this.get_name() }}.addData({{ this.data_json }});
+        {% endif %}
         {% endmacro %}
         """
     )
 
-    def __init__(self, level: int, *, show: bool = True) -> None:
+    def __init__(self, level: int, *, show: bool = True, url: str | None = None) -> None:
         style = dict(LEVEL_STYLES[level])
         super().__init__(name=html.escape(str(style.pop("name"))), overlay=True, control=True, show=show)
         self._name = "BoundaryLayer"
         self.level = level
         self.style = {**style, "className": f"za-adm za-adm{level}"}
         self.label = LEVEL_LABELS[level]
-        self.data_json = boundary_geojson(level)
+        # url: the script file of :func:`publish_boundaries`, loaded once per page (and kept by the
+        # browser) instead of the data travelling inside the map's script on every change
+        self.table = LAYER_TABLE
+        self.url = url or ""
+        self.data_ref = boundary_ref(level)
+        self.data_json = "" if url else boundary_geojson(level)
 
     def render(self, **kwargs: Any) -> None:  # type: ignore[override]
         if self.show:
@@ -188,10 +217,48 @@ class BoundaryLayer(folium.map.Layer):
 
 @lru_cache(maxsize=8)
 def boundary_geojson(level: int) -> str:
-    """The web-weight layer of ``level`` as GeoJSON text safe inside ``<script>`` (5 decimals)."""
+    """The web-weight layer of ``level`` as GeoJSON text safe inside ``<script>`` (WEB_DECIMALS)."""
     import numpy as np
     from jinja2.utils import htmlsafe_json_dumps
 
     gdf = boundaries.load_level(level, web=True)[["pcode", "name_en", "name_ar", "geometry"]]
-    gdf = gdf.set_geometry(shapely.transform(gdf.geometry.values, lambda c: np.round(c, 5)))
+    gdf = gdf.set_geometry(shapely.transform(gdf.geometry.values, lambda c: np.round(c, WEB_DECIMALS)))
     return str(htmlsafe_json_dumps(gdf.to_geo_dict(drop_id=True), separators=(",", ":")))
+
+
+def boundary_ref(level: int) -> str:
+    """The key of ``level`` in the browser-side table of published boundaries."""
+    return f"adm{level}"
+
+
+def boundary_script(level: int) -> str:
+    """A script that puts the web-weight layer of ``level`` into the browser-side table."""
+    table = f"window.{LAYER_TABLE}"
+    return f'{table} = {table} || {{}};\n{table}["{boundary_ref(level)}"] = {boundary_geojson(level)};\n'
+
+
+def publish_boundaries(folder: Path, levels: Iterable[int] = (1, 2, 3)) -> dict[int, str]:
+    """Write the boundary scripts of ``levels`` into ``folder``; returns each level's file name.
+
+    The names carry a digest of the content, so a browser may keep a file as long as it likes: new
+    boundaries get a new name. Files already there are not written again; others of older
+    content are removed.
+
+    Examples
+    --------
+    >>> publish_boundaries(Path("dashboard/static/layers"))  # doctest: +SKIP
+    {1: 'adm1-3f0c9a1b2c4d.js', 2: 'adm2-...', 3: 'adm3-...'}
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    names: dict[int, str] = {}
+    for level in levels:
+        text = boundary_script(level)
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+        name = f"{boundary_ref(level)}-{digest}.js"
+        if not (folder / name).is_file():
+            atomic_write_text(folder / name, text)
+        for old in folder.glob(f"{boundary_ref(level)}-*.js"):
+            if old.name != name:
+                old.unlink(missing_ok=True)
+        names[level] = name
+    return names

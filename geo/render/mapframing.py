@@ -47,6 +47,8 @@ FRAME_SHARE = 0.3
 #: FAR_KM from the weighted centre of the article's places and weighs less than half the heaviest.
 BODY_WEIGHT = 0.85
 FAR_KM = 300.0
+#: Decimal places of the frames sent to the web map (about 1 m).
+POINT_DECIMALS = 5
 #: Smallest span of a frame in degrees (about 70 km): a lone village keeps some context.
 MIN_SPAN_DEG = 0.6
 
@@ -211,8 +213,8 @@ def _frame(points: list[tuple[float, float]], pad_deg: float) -> list[list[float
         max(0.0, MIN_SPAN_DEG - (east - west)) / 2,
     )
     return [
-        [south - grow_lat - pad_deg, west - grow_lon - pad_deg],
-        [north + grow_lat + pad_deg, east + grow_lon + pad_deg],
+        [round(south - grow_lat - pad_deg, POINT_DECIMALS), round(west - grow_lon - pad_deg, POINT_DECIMALS)],
+        [round(north + grow_lat + pad_deg, POINT_DECIMALS), round(east + grow_lon + pad_deg, POINT_DECIMALS)],
     ]
 
 
@@ -332,8 +334,8 @@ def focus_bounds(analysis: Analysis, ref: str | None) -> list[list[float]] | Non
         lat, lon = centre
         half_lat = max(north - lat, lat - south, MIN_SPAN_DEG / 2)
         half_lon = max(east - lon, lon - west, MIN_SPAN_DEG / 2)
-        return [[lat - half_lat, lon - half_lon], [lat + half_lat, lon + half_lon]]
-    return [[south, west], [north, east]]
+        south, west, north, east = lat - half_lat, lon - half_lon, lat + half_lat, lon + half_lon
+    return [[round(v, POINT_DECIMALS) for v in corner] for corner in ([south, west], [north, east])]
 
 
 def _mercator_y(lat: float) -> float:

@@ -9,6 +9,7 @@ its index, and its popup and tooltip come from :mod:`geo.render.popups` (escaped
 from __future__ import annotations
 
 import html
+import json
 import math
 import statistics
 from collections.abc import Iterable, Mapping
@@ -18,6 +19,7 @@ from typing import Any
 import folium
 import shapely
 from branca.element import Html
+from folium.template import Template
 
 from geo.model import Analysis
 from geo.render import highlight, mapframing, popups
@@ -26,8 +28,8 @@ from geo.render.mapinteract import POPUP_OPTIONS, RefEntry, RefRegistry
 
 #: Simplification tolerance of zone outlines on the web map, in degrees (~200 m).
 ZONE_TOLERANCE_DEG = 0.002
-#: Decimal places of zone coordinates on the web map (~1 m).
-ZONE_DECIMALS = 5
+#: Decimal places of zone coordinates on the web map (~10 m: finer than the simplification).
+ZONE_DECIMALS = 4
 PLACES_LAYER = "Places"
 SEAT_SYMBOLS = {"star": "&#9733;", "square": "&#9632;", "circle": "&#9679;", "": "&#9733;"}
 
@@ -63,7 +65,7 @@ def places_layer(analysis: Analysis, *, name: str = PLACES_LAYER, show: bool = T
         review = highlight.needs_review(place)
         ident = f"zap{i}"
         marker = folium.CircleMarker(
-            location=[place.lat, place.lon],
+            location=[round(place.lat, 5), round(place.lon, 5)],
             radius=place_radius(len(place.mentions)),
             color="#222222" if not review else colour,
             weight=1.5 if not review else 2.5,
@@ -111,11 +113,26 @@ def _web_latlngs(wkb: bytes) -> list[Any]:
 
 
 class _ZonePolygon(folium.Polygon):
-    """``L.polygon`` with Leaflet's nested rings, so one zone (holes, several parts) is one layer."""
+    """``L.polygon`` with Leaflet's nested rings, so one zone (holes, several parts) is one layer.
+
+    The rings are written as compact JSON (no spaces), the bulk of what a zone sends.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }} = L.polygon(
+                {{ this.latlngs_json }},
+                {{ this.options|tojson }}
+            ).addTo({{this._parent.get_name()}});
+        {% endmacro %}
+        """
+    )
 
     def __init__(self, latlngs: list[Any], **kwargs: Any) -> None:
         super().__init__(latlngs[0][0][:3], **kwargs)  # folium checks points one by one: slow
         self.locations = latlngs
+        self.latlngs_json = json.dumps(latlngs, separators=(",", ":"))
 
     def render(self, **kwargs: Any) -> None:  # type: ignore[override]
         render_plain(self, kwargs)
@@ -209,7 +226,7 @@ def _add_zone(
         )
         seat_ident = f"{ident}seat"
         marker = folium.Marker(
-            location=[zone.seat[0], zone.seat[1]],
+            location=[round(zone.seat[0], 5), round(zone.seat[1], 5)],
             icon=icon,
             popup=_popup(popup_html, seat_ident),
             tooltip=_tooltip(f"{tip} (seat)", seat_ident),

@@ -17,7 +17,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 import folium
-from branca.element import Element
+from branca.element import Element, MacroElement
+from folium.template import Template
 
 from geo.model import Analysis
 from geo.render import highlight, labels
@@ -103,6 +104,94 @@ def analysis_layers(
     return [*layers, places_layer(analysis), labels.labels_group(names, key="analysis", name="Names")]
 
 
+class KeptLayers(MacroElement):
+    """Lets a re-sent layer that has not changed stay on the map, drawn as it is.
+
+    On a control change the dashboard's map component takes every layer off and evaluates the
+    new layers' scripts. A script of the same text as before (see ``dashboard/mapscript.py``)
+    finds its layer in ``window.zaGroups`` and calls ``map.zaKeep(layer)``: its removal, held back
+    until the scripts have run, is then dropped, so only the changed layers are drawn again. The
+    layers are then put back in their order (broad zones under small ones, places on top), and
+    again by ``map.zaRestack()`` when a layer draws late (boundaries whose file arrives after).
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function (map) {
+            var remove = map.removeLayer, held = [], order = [], stack = [], fresh = false;
+            // the layers in their order, again (after a layer drew late, e.g. boundaries loading)
+            map.zaRestack = function () {
+                stack.forEach(function (layer) { if (map.hasLayer(layer)) layer.bringToFront(); });
+            };
+            var settle = function () {
+                var gone = held;
+                held = [];
+                gone.forEach(function (layer) {
+                    remove.call(map, layer);
+                    Object.keys(window.zaGroups || {}).forEach(function (k) {
+                        if (window.zaGroups[k] === layer) delete window.zaGroups[k];
+                    });
+                });
+                stack = order;
+                if (fresh) map.zaRestack();
+                order = [];
+                fresh = false;
+            };
+            map.removeLayer = function (layer) {
+                if (!layer || !layer.zaKey || !map.hasLayer(layer)) return remove.call(map, layer);
+                if (!held.length) Promise.resolve().then(settle);
+                held.push(layer);
+                return map;
+            };
+            map.zaKeep = function (layer, created) {
+                var i = held.indexOf(layer);
+                if (i >= 0) held.splice(i, 1);
+                if (created) fresh = true;
+                if (!order.length && !held.length) Promise.resolve().then(settle);
+                order.push(layer);
+            };
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+
+def basemap_names(label_lang: str = "en") -> folium.FeatureGroup:
+    """The names of governorates, towns, rivers and neighbouring countries, as one layer."""
+    names = [*labels.governorate_labels(label_lang), *labels.basemap_labels(label_lang)]
+    return stable(labels.labels_group(names, key="base", name="Basemap names"), "zabasenames")
+
+
+def control_layers(
+    *,
+    basemap: str | None = None,
+    admin_levels: Iterable[int] = (1, 2),
+    boundary_urls: Mapping[int, str],
+    label_lang: str = "en",
+) -> list[folium.FeatureGroup]:
+    """What the map controls switch, as layers for ``feature_group_to_add``.
+
+    The boundary levels (their data from the files of
+    :func:`geo.render.mapbase.publish_boundaries`, at ``boundary_urls``), the OpenStreetMap tiles
+    and the names of the basemap: with them outside the base map, a change of boundaries, basemap
+    or label language swaps these layers in the browser instead of building the map again.
+    """
+    groups = []
+    for level in sorted(set(admin_levels)):
+        layer = BoundaryLayer(level, url=boundary_urls[level])
+        group = folium.FeatureGroup(name=layer.layer_name, show=True)
+        stable(layer, f"zaadm{level}").add_to(group)
+        groups.append(stable(group, f"zaadmgroup{level}"))
+    if basemap == "osm":
+        tiles = osm_layer()
+        group = folium.FeatureGroup(name=tiles.layer_name, show=True)
+        tiles.add_to(group)
+        groups.append(stable(group, "zaosmgroup"))
+    groups.append(basemap_names(label_lang))
+    return groups
+
+
 def analysis_base_map(
     *,
     basemap: str | None = None,
@@ -113,6 +202,7 @@ def analysis_base_map(
     minimap: bool | str = False,
     legend: str | None = None,
     label_lang: str = "en",
+    base_names: bool = True,
 ) -> folium.Map:
     """The part of an analysis map that does not depend on the analysis' details.
 
@@ -120,7 +210,8 @@ def analysis_base_map(
     the names of governorates, towns, rivers and neighbouring countries (in ``label_lang``),
     controls, attribution, and a view fitted to ``bounds``. ``legend`` is the legend's HTML (None:
     no legend on the map; the dashboard shows it beside the map). The dashboard adds the analysis
-    layers to it on the fly; ``layer_control=False`` leaves the layer switcher to it.
+    layers to it on the fly; ``layer_control=False`` leaves the layer switcher to it;
+    ``base_names=False`` leaves the names of the basemap out (see :func:`control_layers`).
     """
     m = new_map()
     stable(BasemapLayer(), "zabase").add_to(m)  # under the OpenStreetMap tiles, shown when they fail
@@ -132,10 +223,11 @@ def analysis_base_map(
     root.header.add_child(Element(MAP_CSS), name="za_css")
     stable(labels.LabelEngine(), "zalabelengine").add_to(m)
     stable(Interactions(), "zainteract").add_to(m)
+    stable(KeptLayers(), "zakept").add_to(m)
     for level in sorted(set(admin_levels)):
         stable(BoundaryLayer(level), f"zaadm{level}").add_to(m)
-    base_names = [*labels.governorate_labels(label_lang), *labels.basemap_labels(label_lang)]
-    stable(labels.labels_group(base_names, key="base", name="Basemap names"), "zabasenames").add_to(m)
+    if base_names:
+        basemap_names(label_lang).add_to(m)
     add_controls(m, minimap=minimap)
     if legend is not None:
         Legend(legend).add_to(m)

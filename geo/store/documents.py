@@ -24,10 +24,11 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from geo.errors import DataSourceError, InputError
 from geo.text.dates import FoundDate, date_from_html, parse_date_value
@@ -97,24 +98,84 @@ def _without_name(message: str, name: str) -> str:
 
 
 def input_files(paths: Iterable[str | Path]) -> Iterator[Path | Problem]:
-    """The files named, and those under the folders named (sorted; hidden files skipped)."""
+    """The files named, and those under the folders named (in name order; hidden files skipped).
+
+    Folders are walked lazily, one folder at a time, in the order ``sorted(folder.rglob("*"))``
+    gives: a folder of a million files is never held as a million paths (see :func:`_walk`).
+    """
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found = sorted(
-                p
-                for p in path.rglob("*")
-                if p.is_file()
-                and p.suffix.lower() in SUFFIXES
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            )
+            found = False
+            for file in _walk(path):
+                found = True
+                yield file
             if not found:
                 yield Problem(str(path), f"no article files in the folder (looked for {', '.join(SUFFIXES)})")
-            yield from found
         elif path.exists():
             yield path
         else:
             yield Problem(str(path), "no such file or folder")
+
+
+#: Names of one folder sorted in memory; a bigger folder is sorted in runs of this size on disk.
+SORT_RUN = 100_000
+
+
+def _walk(folder: Path) -> Iterator[Path]:
+    """Article files under ``folder``, depth first with each folder's entries in name order.
+
+    That is the order of sorted paths (a folder's files come where its name sorts). Symbolic links
+    to folders are not followed (no loops); hidden files and folders are skipped.
+    """
+    for name, is_dir in _sorted_entries(folder):
+        path = folder / name
+        if is_dir:
+            yield from _walk(path)
+        elif path.suffix.lower() in SUFFIXES and path.is_file():
+            yield path
+
+
+def _sorted_entries(folder: Path) -> Iterator[tuple[str, bool]]:
+    """``(name, is_folder)`` of the visible entries of ``folder``, sorted by name.
+
+    Up to :data:`SORT_RUN` names are sorted in memory; beyond that, sorted runs are written to
+    temporary files and merged (:func:`heapq.merge`), so memory stays bounded by one run.
+    """
+    import contextlib
+    import heapq
+    import tempfile
+
+    spilled: list[IO[str]] = []
+    run: list[tuple[str, bool]] = []
+    with contextlib.ExitStack() as stack:
+        with os.scandir(folder) as it:
+            for entry in it:
+                if entry.name.startswith("."):
+                    continue
+                run.append((entry.name, entry.is_dir(follow_symlinks=False)))
+                if len(run) >= SORT_RUN:
+                    handle = stack.enter_context(
+                        tempfile.TemporaryFile("w+", encoding="utf-8", errors="surrogateescape")
+                    )
+                    spilled.append(handle)
+                    handle.writelines(f"{int(is_dir)}{name}\0" for name, is_dir in sorted(run))
+                    handle.seek(0)
+                    run = []
+        run.sort()
+        if not spilled:
+            yield from run
+            return
+        yield from heapq.merge(iter(run), *(_read_run(h) for h in spilled))
+
+
+def _read_run(handle: IO[str]) -> Iterator[tuple[str, bool]]:
+    """The entries of one sorted run written by :func:`_sorted_entries`, read a block at a time."""
+    rest = ""
+    while block := handle.read(1 << 16):
+        *names, rest = (rest + block).split("\0")
+        for item in names:
+            yield item[1:], item[0] == "1"
 
 
 def kind_of(path: Path, head: bytes) -> str:

@@ -17,8 +17,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
-from geo.model import Candidate, Mention, Place, Span, Zone
-from geo.store.schema import shape_key
+from geo.model import Candidate, Event, Mention, Place, Span, Zone
+from geo.store.eventrows import insert_events, stored_events
+from geo.store.shapes import shape_key
 
 if TYPE_CHECKING:
     import duckdb
@@ -205,8 +206,11 @@ def write_results(
     *,
     corrected_places: Iterable[str] = (),
     corrected_zones: Iterable[str] = (),
+    events: Sequence[Event] | None = None,
 ) -> None:
-    """Insert the mentions, places, zones and new shapes of ``article`` (inside the caller's transaction)."""
+    """Insert the mentions, places, zones, new shapes and events of ``article`` (inside the caller's
+    transaction; the article's row must be there). ``events=None`` derives the events again from
+    ``places`` and the article's stored text and date (:func:`geo.store.eventrows.stored_events`)."""
     _insert(con, "INSERT INTO mentions", _MENTION_ROW, mention_rows(article, places))
     _insert(con, "INSERT INTO places", _PLACE_ROW, place_rows(article, places, corrected_places))
     zrows, shapes = zone_rows(article, zones, settings, corrected_zones)
@@ -220,11 +224,12 @@ def write_results(
         new = [(key, blob) for key, blob in shapes.items() if key not in known]
         _insert(con, "INSERT OR IGNORE INTO shapes", "(?, ST_GeomFromWKB(?))", new)
     _insert(con, f"INSERT INTO zones ({_ZONE_COLUMNS})", _ZONE_ROW, zrows)
+    insert_events(con, article, events if events is not None else stored_events(con, article, places))
 
 
 def delete_results(con: duckdb.DuckDBPyConnection, article: str) -> None:
-    """Remove the mentions, places and zones of ``article`` (its shapes stay: others may use them)."""
-    for table in ("mentions", "places", "zones"):
+    """Remove the mentions, places, zones and events of ``article`` (its shapes stay: others may use them)."""
+    for table in ("mentions", "places", "zones", "events"):
         con.execute(f"DELETE FROM {table} WHERE article_id = ?", [article])
 
 

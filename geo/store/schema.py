@@ -1,4 +1,4 @@
-"""The store's tables and their migrations: version 1 -> 2 -> 3, as ordered functions.
+"""The store's tables and their migrations: version 1 -> 2 -> 3 -> 4, as ordered functions.
 
 :data:`MIGRATIONS` lists one function per schema version; version ``n`` is reached by running
 ``MIGRATIONS[n - 1]`` on a store at version ``n - 1``. :func:`migrate` runs the missing ones,
@@ -7,7 +7,7 @@ failure leaves the store at the last version completed. A store from a newer Zon
 above :data:`SCHEMA_VERSION`) is refused with both numbers. Never edit a released migration: add
 the next one.
 
-The tables (version 3)
+The tables (version 4)
 ----------------------
 ``articles``
     ``id`` (SHA-256 of the normalised text), ``source``, ``title``, ``published`` (DATE),
@@ -32,12 +32,21 @@ The tables (version 3)
 ``corrections``
     the audit trail: ``id``, ``article_id``, ``action`` (re-resolve, drop, add, date), ``who``,
     ``made_at``, ``before`` and ``after`` (JSON).
+``events``
+    one row per incident an article reports (version 4): ``article_id``, ``event_id``, ``type``,
+    ``family``, ``date`` (DATE, NULL when undated), ``date_source`` (text, relative, article, none)
+    and the date phrase (``date_start``, ``date_end``, ``date_text``), the place (``place_id``,
+    ``place_name``, ``place_kind``, ``place_pcode``, ``governorate_pcode``, ``district_pcode``,
+    ``lat``, ``lon``, ``precision``: 1 town, 2 district, 3 governorate), ``actors`` (VARCHAR[],
+    ids of ``data/actors.toml``) and ``actor_spans``, ``killed``, ``wounded`` and
+    ``casualty_spans`` (JSON ``[[start, end], ...]``), the sentence and trigger offsets,
+    ``historical``, ``confidence``, ``reason``. Written with the article's other results, in the
+    same transaction; version 4 extracts the events of the articles already stored.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -45,6 +54,7 @@ from typing import TYPE_CHECKING
 
 from geo.errors import StoreError
 from geo.store.connection import transaction
+from geo.store.shapes import shape_key
 
 if TYPE_CHECKING:
     import duckdb
@@ -142,8 +152,35 @@ ZONE_COLUMNS_V3 = """
     corrected BOOLEAN NOT NULL DEFAULT false, shape_id VARCHAR"""
 
 
+#: The events table from version 4 on.
+EVENT_COLUMNS_V4 = """
+    article_id VARCHAR NOT NULL, event_id VARCHAR NOT NULL, type VARCHAR NOT NULL,
+    family VARCHAR NOT NULL, date DATE, date_source VARCHAR NOT NULL DEFAULT 'none',
+    date_start INTEGER, date_end INTEGER, date_text VARCHAR, place_id VARCHAR, place_name VARCHAR,
+    place_kind VARCHAR, place_pcode VARCHAR, governorate_pcode VARCHAR, district_pcode VARCHAR,
+    lat DOUBLE, lon DOUBLE, precision INTEGER, actors VARCHAR[], actor_spans JSON, killed INTEGER,
+    wounded INTEGER, casualty_spans JSON, sentence_start INTEGER NOT NULL, sentence_end INTEGER NOT NULL,
+    trigger_start INTEGER NOT NULL, trigger_end INTEGER NOT NULL, trigger_text VARCHAR,
+    historical BOOLEAN NOT NULL DEFAULT false, confidence DOUBLE, reason VARCHAR"""
+
+
+def _v4(con: duckdb.DuckDBPyConnection) -> None:
+    """The ``events`` table, filled for the articles already stored: their events are extracted from
+    the stored text and (corrected) places, dated against the stored article date."""
+    from geo.store.eventrows import derive_events, insert_events
+    from geo.store.records import load_places
+
+    con.execute(f"CREATE TABLE events ({EVENT_COLUMNS_V4})")
+    rows = con.execute("SELECT id, text, published, language FROM articles ORDER BY id").fetchall()
+    for n, (article, text, published, lang) in enumerate(rows, 1):
+        places = load_places(con, article, text)
+        insert_events(con, article, derive_events(text, places, article_date=published, lang=lang or "und"))
+        if n % 1000 == 0:
+            log.info("schema version 4: events of %d of %d articles extracted", n, len(rows))
+
+
 #: One function per schema version, in order: ``MIGRATIONS[n - 1]`` makes version ``n``.
-MIGRATIONS: tuple[Callable[[duckdb.DuckDBPyConnection], None], ...] = (_v1, _v2, _v3)
+MIGRATIONS: tuple[Callable[[duckdb.DuckDBPyConnection], None], ...] = (_v1, _v2, _v3, _v4)
 #: The schema version this code writes.
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -151,14 +188,6 @@ SCHEMA_VERSION = len(MIGRATIONS)
 def folded_text(text: str, fold: Callable[[str], str]) -> str:
     """The text as the search column holds it: folded words joined by spaces, padded with one each side."""
     return f" {fold(text)} "
-
-
-def shape_key(geometry: object) -> tuple[str, bytes]:
-    """``(shape_id, wkb)`` of a shapely geometry: the id is the SHA-256 of its WKB (first 32 hex digits)."""
-    import shapely
-
-    blob = shapely.to_wkb(geometry)
-    return hashlib.sha256(blob).hexdigest()[:32], blob
 
 
 def current_version(con: duckdb.DuckDBPyConnection) -> int:

@@ -1,9 +1,10 @@
-"""The workspace store: one DuckDB file of articles, their places and zones, and the analysts' corrections.
+"""The workspace store: one DuckDB file of articles, their places, zones and events, and the analysts' corrections.
 
 :class:`Store` is the one object the CLI and the dashboard hold. It opens (or creates) the store
 file, migrates it to the current schema, and offers the operations: add an article, query the
 corpus, correct an article, re-analyse it. The SQL lives in the modules it calls
-(:mod:`~geo.store.records`, :mod:`~geo.store.queries`, :mod:`~geo.store.corrections`), so another
+(:mod:`~geo.store.records`, :mod:`~geo.store.queries`, :mod:`~geo.store.timeline`,
+:mod:`~geo.store.corrections`), so another
 database behind the same methods would not change their callers.
 
 Every write is one transaction. Two writers on the same article (two dashboard sessions, two
@@ -25,15 +26,16 @@ import datetime as dt
 import json
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from geo.errors import InputError, StoreError
 from geo.store import corrections as fix
-from geo.store import queries
+from geo.store import queries, timeline
 from geo.store.connection import LOCK_TIMEOUT, STORE_FILE, connect, is_conflict, transaction, translate
+from geo.store.eventrows import derive_events, events_dated, insert_events, load_events
 from geo.store.records import (
     analysed_with,
     delete_results,
@@ -49,6 +51,7 @@ if TYPE_CHECKING:
     import geopandas as gpd
     import pandas as pd
 
+    from geo.events.trends import Trends
     from geo.model import Analysis
     from geo.pipeline import Settings
     from geo.text.dates import DateChoice
@@ -187,8 +190,10 @@ class Store:
     def add_article(
         self, article_id: str, analysis: Analysis, *, title: str, date: DateChoice, settings: Settings
     ) -> bool:
-        """Store one analysed article with its mentions, places and zones, in one transaction.
+        """Store one analysed article with its mentions, places, zones and events, in one transaction.
 
+        The events are dated against ``date`` (the store's date of the article): when it is not
+        the date the text gives (feed or JSONL metadata), they are extracted again with it.
         Returns ``False`` (and changes nothing) when the article is already stored.
         """
         from geo.text.normalize import fold
@@ -220,7 +225,14 @@ class Store:
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 row,
             )
-            write_results(con, article_id, analysis.places, analysis.zones, settings)
+            write_results(
+                con,
+                article_id,
+                analysis.places,
+                analysis.zones,
+                settings,
+                events=events_dated(analysis, date.date),
+            )
             return True
 
         return self._write(add, f"store article {analysis.source}")
@@ -249,13 +261,15 @@ class Store:
         return found
 
     def analysis(self, article_id: str) -> Analysis:
-        """The article as an :class:`~geo.model.Analysis` (corrected places and zones), for the map and exports."""
+        """The article as an :class:`~geo.model.Analysis` (corrected places, zones and their events), for
+        the map and exports."""
         from geo.model import Analysis
 
         row = self.article(article_id)
         text = row["text"]
         places = self._read(lambda c: load_places(c, article_id, text), "read")
         zones = self._read(lambda c: load_zones(c, article_id, text), "read")
+        events = self._read(lambda c: load_events(c, article_id, text), "read")
         return Analysis(
             source=row["source"],
             text=text,
@@ -263,11 +277,12 @@ class Store:
             places=places,
             zones=zones,
             notes=row["notes"],
+            events=events,
         )
 
     def counts(self) -> dict[str, int]:
         """Rows per table."""
-        tables = ("articles", "mentions", "places", "zones", "shapes", "corrections")
+        tables = ("articles", "mentions", "places", "zones", "shapes", "corrections", "events")
         sql = " UNION ALL ".join(f"SELECT '{t}', count(*) FROM {t}" for t in tables)
         return {t: int(n) for t, n in self._read(lambda c: c.execute(sql).fetchall(), "read")}
 
@@ -289,14 +304,62 @@ class Store:
         """Mention counts per governorate/district and zones per kind (see :func:`geo.store.queries.corpus_map`)."""
         return self._read(lambda c: queries.corpus_map(c, filters), "query")
 
+    def events(
+        self,
+        filters: queries.Filters | None = None,
+        *,
+        types: Sequence[str] | None = None,
+        include_undated: bool = True,
+        include_historical: bool = False,
+    ) -> pd.DataFrame:
+        """One row per event of the matching articles (see :func:`geo.store.timeline.events_frame`):
+        the date range applies to the event's date (else its article's); undated events are kept
+        only with ``include_undated``, historical ones only with ``include_historical``.
+
+        Raises
+        ------
+        ParameterError
+            For a type that is not an event type.
+        """
+        return self._read(
+            lambda c: timeline.events_frame(
+                c,
+                filters,
+                types=types,
+                include_undated=include_undated,
+                include_historical=include_historical,
+            ),
+            "query events",
+        )
+
+    def trends(
+        self,
+        filters: queries.Filters | None = None,
+        *,
+        by: str = "governorate",
+        every: str = "week",
+        types: Sequence[str] | None = None,
+    ) -> Trends:
+        """Event counts per unit (``by``: governorate or district), type and period (``every``: day,
+        week, month) with surge flags, of the dated events (see :func:`geo.store.timeline.event_trends_of`);
+        the notes say how many undated events were left out."""
+        return self._read(
+            lambda c: timeline.event_trends_of(c, filters, by=by, every=every, types=types), "query trends"
+        )
+
     def export(
         self, out_dir: str | Path, filters: queries.Filters | None = None, *, stem: str = "corpus"
     ) -> Path:
-        """A GeoPackage ``<stem>.gpkg`` in ``out_dir`` with layers articles, places, zones."""
-        from geo.store.export import write_corpus_gpkg
+        """A GeoPackage ``<stem>.gpkg`` in ``out_dir`` with layers articles, places, zones, events."""
+        from geo.store.export import events_geoframe, write_corpus_gpkg
 
         return write_corpus_gpkg(
-            self.articles(filters), self.places(filters), self.zones(filters), out_dir, stem=stem
+            self.articles(filters),
+            self.places(filters),
+            self.zones(filters),
+            out_dir,
+            stem=stem,
+            events=events_geoframe(self.events(filters)),
         )
 
     # --- corrections --------------------------------------------------------------------------------
@@ -344,7 +407,8 @@ class Store:
         )
 
     def set_date(self, article_id: str, date: dt.date | str | None, *, who: str | None = None) -> int:
-        """Set (or clear, with ``None``) the article's date; recorded in the audit trail."""
+        """Set (or clear, with ``None``) the article's date; recorded in the audit trail. The article's
+        events are dated again against the new date (relative dates such as "yesterday" move with it)."""
         from geo.text.dates import date_flag
 
         day = dt.date.fromisoformat(date) if isinstance(date, str) else date
@@ -367,6 +431,12 @@ class Store:
                 [day, "analyst" if day else "none", flag, f"set by {name}", article_id],
             )
             after = {"date": day.isoformat() if day else None, "date_source": "analyst", "date_flag": flag}
+            text, lang = con.execute(
+                "SELECT text, language FROM articles WHERE id = ?", [article_id]
+            ).fetchall()[0]
+            places = load_places(con, article_id, text)
+            con.execute("DELETE FROM events WHERE article_id = ?", [article_id])
+            insert_events(con, article_id, derive_events(text, places, article_date=day, lang=lang or "und"))
             return fix.record(con, article_id, "date", who=name, before=before, after=after)
 
         return self._write(change, "set the date")
@@ -377,7 +447,8 @@ class Store:
 
     def reanalyse(self, article_id: str, *, settings: Settings | None = None) -> Reanalysis:
         """Analyse the article again (current geoparser; its own settings unless given) and re-apply
-        its corrections in order; one transaction."""
+        its corrections in order; one transaction. Its events are replaced: extracted from the
+        corrected places, dated against the stored date."""
         from geo.pipeline import Settings, analyze
         from geo.text.normalize import fold
 
@@ -406,9 +477,18 @@ class Store:
                     article_id,
                 ],
             )
+            # None: extracted again, from the corrected places (zones derived again) or the stored date
+            events = None if zones is not fresh.zones else events_dated(fresh, row["published"])
             delete_results(con, article_id)
             write_results(
-                con, article_id, places, zones, settings, corrected_places=corrected, corrected_zones=fixed
+                con,
+                article_id,
+                places,
+                zones,
+                settings,
+                corrected_places=corrected,
+                corrected_zones=fixed,
+                events=events,
             )
             return Reanalysis(article_id, fingerprint, sum(c.action != "date" for c in history), notes)
 

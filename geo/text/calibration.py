@@ -31,10 +31,28 @@ FEATURES = (
     "cue",
     "region",
     "short_latin",
+    "isolated",
+    "common_word",
 )
 
 #: Fitted on tests/devsets/places/dev (see the module docstring); order of :data:`FEATURES`.
-WEIGHTS: tuple[float, ...] = (0.828, 0.626, -0.668, 0.303, 0.889, 1.021, -0.208, 0.868, 0.309, 0.279)
+WEIGHTS: tuple[float, ...] = (
+    2.08,
+    0.466,
+    0.321,
+    -0.718,
+    0.18,
+    0.277,
+    -0.292,
+    0.681,
+    0.396,
+    0.285,
+    -2.058,
+    -1.191,
+)
+
+#: Position of the ``isolated`` input, set after the choice (:func:`isolated_inputs`).
+ISOLATED = FEATURES.index("isolated")
 
 #: Places below this confidence are flagged for review (the dashboard draws them dashed).
 REVIEW_BELOW = 0.5
@@ -50,6 +68,7 @@ def choice_features(
     n_candidates: int,
     cued: bool,
     latin_letters: int,
+    common_word: bool = False,
 ) -> list[float]:
     """The model inputs of one choice.
 
@@ -68,6 +87,13 @@ def choice_features(
         Whether a cue word stands before or after the name.
     latin_letters
         Letters of the name when written in Latin script (short Latin names are often words).
+    common_word
+        Whether the name is also a common word or a personal name (the gazetteer's
+        ``ambiguous`` keys: المدينة "the city", على "on", Jordan).
+
+    The last input, ``isolated``, is 0 here: it depends on the article's other places and is set
+    by :func:`isolated_inputs` (a town or village in Iraq far from every other one the article
+    names: the reading of a same-named place in another province).
     """
     p = min(max(raw, 0.01), 0.99)
     small = dataset in ("iom_dtm", "whosonfirst") or kind == "village"
@@ -82,7 +108,16 @@ def choice_features(
         1.0 if cued else 0.0,
         1.0 if kind == "region" else 0.0,
         1.0 if 0 < latin_letters <= 4 else 0.0,
+        0.0,
+        1.0 if common_word else 0.0,
     ]
+
+
+def isolated_inputs(x: Sequence[float]) -> list[float]:
+    """``x`` (the inputs of one choice) with ``isolated`` set."""
+    out = list(x)
+    out[ISOLATED] = 1.0
+    return out
 
 
 def calibrated(x: Sequence[float], weights: Sequence[float] = WEIGHTS) -> float:
@@ -199,12 +234,14 @@ def record(inputs: dict[int, list[float]]) -> None:
 
 __all__ = [
     "FEATURES",
+    "ISOLATED",
     "REVIEW_BELOW",
     "WEIGHTS",
     "Reliability",
     "calibrated",
     "choice_features",
     "fit",
+    "isolated_inputs",
     "record",
     "recording",
     "reliability",

@@ -320,8 +320,11 @@ def _sentence_governorates(
     mentions: list[RawMention], gaz: Gazetteer
 ) -> dict[tuple[int, int], dict[str, list[int]]]:
     """Per sentence and governorate P-code, the first two unambiguous Iraqi mentions (by index)
-    that lie in it: two are enough to find one other than any given mention."""
+    that lie in it: two are enough to find one other than any given mention. A long feature
+    (a river or range of several points, ``feature:<id>:<n>``) crosses many governorates and
+    vouches for none of them (the Tigris has a point in Basra)."""
     strong_gpc, ambiguous = features(gaz).strong_gpc, gaz.ambiguous
+    entries = gaz.entries
     out: dict[tuple[int, int], dict[str, list[int]]] = {}
     for i, m in enumerate(mentions):
         if m.blocked or ambiguous.get(m.key):
@@ -329,7 +332,9 @@ def _sentence_governorates(
         govs = None
         for j in m.entries:
             g = strong_gpc[j]
-            if g:
+            if g and not (
+                len(m.entries) > 1 and entries[j].id.count(":") == 2 and entries[j].id.startswith("feature:")
+            ):
                 if govs is None:
                     govs = out.setdefault((m.sentence.start, m.sentence.end), {})
                 holders = govs.get(g)

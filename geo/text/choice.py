@@ -14,7 +14,7 @@ from operator import itemgetter
 
 from geo.data.gazetteer import Gazetteer
 from geo.model import Mention, Place
-from geo.text.calibration import calibrated, choice_features, record
+from geo.text.calibration import calibrated, choice_features, isolated_inputs, record
 from geo.text.candidates import Scored
 from geo.text.context import RawMention
 from geo.text.features import Features, features
@@ -25,6 +25,10 @@ TEMPERATURE = 0.12
 WEAK_FACTOR = 0.85
 #: Alternatives kept on each place.
 MAX_ALTERNATIVES = 3
+#: A town or village in Iraq this far (km) from every other one the article names is ``isolated``.
+ISOLATED_KM = 150.0
+#: Kinds that are ``isolated`` when far from the others (and that count as the others).
+_LOCAL_KINDS = frozenset({"district", "subdistrict", "city", "town", "village"})
 
 
 def choose(mentions: list[RawMention], cands: list[list[Scored]], gaz: Gazetteer) -> list[Place]:
@@ -66,7 +70,8 @@ def choose(mentions: list[RawMention], cands: list[list[Scored]], gaz: Gazetteer
                 if c.entry != pick.entry and others.get(c.entry, -1e9) < c.score:
                     others[c.entry] = c.score
         mention = Mention(m.start, m.end, m.text, m.sentence, m.modifier, m.modifier_span, m.cue)
-        ckey = (conf, pick.weak, pick.entry, len(cs), m.cue_kind is not None, m.arabic)
+        word = gaz.ambiguous.get(m.key.removeprefix("adj:")) in ("word", "person")
+        ckey = (conf, pick.weak, pick.entry, len(cs), m.cue_kind is not None, m.arabic, word)
         cal = _CALIBRATED.get(ckey)
         if cal is None:
             cal = _calibrate(ckey, gaz, m.text)
@@ -103,18 +108,19 @@ def choose(mentions: list[RawMention], cands: list[list[Scored]], gaz: Gazetteer
         else:
             best = sorted(others.items(), key=itemgetter(1), reverse=True)[:MAX_ALTERNATIVES]
         places[entry_idx].alternatives = [feats.candidate(i, sc) for i, sc in best]
+    _mark_isolated(places, inputs)
     record({id(places[e]): x for e, x in inputs.items()})
     return sorted(places.values(), key=lambda p: p.mentions[0].start)
 
 
-#: (raw confidence, weak, entry, candidates, cued, Arabic script) -> (calibrated, model inputs)
-_CALIBRATED: dict[tuple[float, bool, int, int, bool, bool], tuple[float, list[float]]] = {}
+#: (raw confidence, weak, entry, candidates, cued, Arabic script, common word) -> (calibrated,
+#: model inputs)
+_CalKey = tuple[float, bool, int, int, bool, bool, bool]
+_CALIBRATED: dict[_CalKey, tuple[float, list[float]]] = {}
 
 
-def _calibrate(
-    key: tuple[float, bool, int, int, bool, bool], gaz: Gazetteer, text: str
-) -> tuple[float, list[float]]:
-    raw, weak, entry, n, cued, arabic = key
+def _calibrate(key: _CalKey, gaz: Gazetteer, text: str) -> tuple[float, list[float]]:
+    raw, weak, entry, n, cued, arabic, word = key
     e = gaz.entries[entry]
     letters = 0 if arabic else sum(ch.isalpha() for ch in text)
     x = choice_features(
@@ -126,6 +132,7 @@ def _calibrate(
         n_candidates=n,
         cued=cued,
         latin_letters=letters,
+        common_word=word,
     )
     out = (calibrated(x), x)
     if letters == 0 or letters > 4:  # the name's length is part of the key only through ``arabic``
@@ -133,6 +140,28 @@ def _calibrate(
             _CALIBRATED.clear()
         _CALIBRATED[key] = out
     return out
+
+
+def _mark_isolated(places: dict[int, Place], inputs: dict[int, list[float]]) -> None:
+    """Lower the confidence of every Iraqi town or village lying more than :data:`ISOLATED_KM`
+    from all the other ones the article names (at least two others): a village read in another
+    province, a word read as a far town. Features, regions and countries are not judged."""
+    local = [e for e, p in places.items() if p.country == "IQ" and p.kind in _LOCAL_KINDS]
+    if len(local) < 3:
+        return
+    for e in local:
+        p = places[e]
+        near = min(_km(p.lat, p.lon, places[o].lat, places[o].lon) for o in local if o != e)
+        if near > ISOLATED_KM:
+            x = isolated_inputs(inputs[e])
+            inputs[e] = x
+            p.confidence = calibrated(x)
+
+
+def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    dlat = math.radians(lat2 - lat1)
+    dlon = math.radians(lon2 - lon1) * math.cos(math.radians((lat1 + lat2) / 2))
+    return 6371.0 * math.hypot(dlat, dlon)
 
 
 def _confidence(pick: Scored, cs: list[Scored], feats: Features) -> float:
@@ -161,4 +190,4 @@ def _confidence(pick: Scored, cs: list[Scored], feats: Features) -> float:
     return conf if conf > 0.0 else 0.0
 
 
-__all__ = ["MAX_ALTERNATIVES", "TEMPERATURE", "WEAK_FACTOR", "choose"]
+__all__ = ["ISOLATED_KM", "MAX_ALTERNATIVES", "TEMPERATURE", "WEAK_FACTOR", "choose"]

@@ -22,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from geo.data.gazetteer import Gazetteer
+from geo.text.fuzzy import FuzzyIndex
 from geo.text.lexicon import Lexicon
 from geo.text.normalize import fold
 from geo.text.tokens import readings
@@ -87,6 +88,8 @@ class BeginsCache(dict[str, "Begins | None"]):
                 seconds.setdefault(parts[0], set()).add(parts[1])
                 prefixes.update(" ".join(parts[:n]) for n in range(2, len(parts) + 1))
         self.seconds = {first: frozenset(words) for first, words in seconds.items()}
+        #: variant Latin spellings of Iraqi names, tried on the tokens that begin nothing else
+        self.fuzzy = FuzzyIndex(gaz)
         #: the first two, three ... words of every name of more than one word
         self.prefixes = frozenset(prefixes)
 
@@ -104,8 +107,18 @@ class BeginsCache(dict[str, "Begins | None"]):
             one_word = next(((s.single[0], s.single[1], s) for s in starts if s.single is not None), None)
             seconds = frozenset().union(*(s.seconds for s in starts if s.longest > 1))
             hit = Begins(starts, not strong, org, one_word, seconds)
+        elif key.isascii():
+            hit = self._fuzzy(key)
         self[key] = hit
         return hit
+
+    def _fuzzy(self, key: str) -> Begins | None:
+        """A token that begins nothing, read as the Iraqi name it is a variant spelling of."""
+        name = self.fuzzy.match(key)
+        if name is None:
+            return None
+        start = Start(name, 1, (name, self.gaz.index[name]), frozenset(), False, "", True, False)
+        return Begins((start,), False, (), (name, self.gaz.index[name], start), frozenset())
 
     def _start(self, literal: str, reading: str) -> Start:
         index = self.gaz.index

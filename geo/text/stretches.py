@@ -4,8 +4,10 @@ A river, range or wadi of ``data/physical_features.toml`` has several points, on
 each (``feature:<id>:<n>``). The choice step picks one of them by score; this step moves each
 such place to the point nearest the article's other Iraqi places (towns, units, villages: the
 distance to the closest of them), so "the Tigris" in an article about Mosul is the Tigris at
-Mosul, and in one about Tarmiyah the Tigris at Tarmiyah. A feature named alone (no other place
-in Iraq) keeps the point chosen.
+Mosul, and in one about Tarmiyah the Tigris at Tarmiyah. The place named closest to the feature in
+the same sentence comes first: "between Baiji and Shirqat ... the village of Walinah on the west
+bank of the Tigris" puts the Tigris at Walinah, not at Baiji. A feature named
+alone (no other place in Iraq) keeps the point chosen.
 """
 
 from __future__ import annotations
@@ -39,6 +41,32 @@ def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 6371.0 * math.hypot(dlat, dlon)
 
 
+#: How close (in characters) a place must be named to a feature to fix its stretch on its own.
+NEXT_TO_CHARS = 80
+
+
+def _nearest_in_sentence(
+    feature: Place, anchors: list[tuple[float, float, bool, list[tuple[int, int]]]]
+) -> list[tuple[float, float]]:
+    """The anchors that fix the stretch of ``feature``: the one named next to it (within
+    :data:`NEXT_TO_CHARS` in the same sentence) alone, else every anchor named in one of its
+    sentences; empty when none shares a sentence with it."""
+    best: tuple[int, float, float] | None = None
+    same: list[tuple[float, float]] = []
+    for m in feature.mentions:
+        for la, lo, gov, spots in anchors:
+            if gov:
+                continue
+            for sentence, start in spots:
+                if sentence != m.sentence.start:
+                    continue
+                same.append((la, lo))
+                gap = abs(start - m.start)
+                if gap <= NEXT_TO_CHARS and (best is None or gap < best[0]):
+                    best = (gap, la, lo)
+    return [(best[1], best[2])] if best is not None else same
+
+
 def place_stretches(places: list[Place], gaz: Gazetteer) -> list[Place]:
     """Move every multi-point feature in ``places`` to its point nearest the other places (in place).
 
@@ -53,11 +81,11 @@ def place_stretches(places: list[Place], gaz: Gazetteer) -> list[Place]:
         return places
     groups = feature_groups(gaz)
     anchors = [
-        (p.lat, p.lon, p.kind == "governorate")
+        (p.lat, p.lon, p.kind == "governorate", [(m.sentence.start, m.start) for m in p.mentions])
         for p in places
         if p.country == "IQ" and p.kind in _ANCHOR_KINDS and not p.id.startswith("feature:")
     ]
-    local = [(la, lo) for la, lo, gov in anchors if not gov] or [(la, lo) for la, lo, _ in anchors]
+    local = [(la, lo) for la, lo, gov, _ in anchors if not gov] or [(la, lo) for la, lo, _, _ in anchors]
     if not local:
         return places
     for p in places:
@@ -66,9 +94,10 @@ def place_stretches(places: list[Place], gaz: Gazetteer) -> list[Place]:
         members = groups.get(p.id.rsplit(":", 1)[0])
         if not members:
             continue
+        near = _nearest_in_sentence(p, anchors) or local
         best = min(
             members,
-            key=lambda i: min(_km(gaz.entries[i].lat, gaz.entries[i].lon, la, lo) for la, lo in local),
+            key=lambda i: min(_km(gaz.entries[i].lat, gaz.entries[i].lon, la, lo) for la, lo in near),
         )
         e = gaz.entries[best]
         p.id, p.lat, p.lon = e.id, e.lat, e.lon
@@ -85,4 +114,4 @@ def place_stretches(places: list[Place], gaz: Gazetteer) -> list[Place]:
     return list(merged.values()) if len(merged) < len(places) else places
 
 
-__all__ = ["feature_groups", "place_stretches"]
+__all__ = ["NEXT_TO_CHARS", "feature_groups", "place_stretches"]

@@ -96,6 +96,7 @@ class ArticleText:
         self._before: dict[int, tuple[str, int] | None] = {}
         self.barriers = frozenset(fold_token(c) or c for c in rules.barriers)
         self.facilities = frozenset(fold_token(c) or c for c in rules.facility_words)
+        self.venues = frozenset(fold_token(c) or c for c in rules.venue_words)
 
     # words and tokens
     def words(self, a: int, b: int) -> int:

@@ -22,6 +22,8 @@ from geo.zones import geometry as geom
 #: How far outside every sub-district a point place may lie and still be placed (border towns), m.
 POINT_SNAP_M = 2000.0
 _LEVEL_OF_PCODE = {5: 1, 8: 2, 11: 3}
+#: Most point lookups :meth:`Atlas.containing` keeps (the memo is emptied when full).
+_CONTAINING_SIZE = 65536
 
 
 class Atlas:
@@ -38,7 +40,16 @@ class Atlas:
         self.areas = {lvl: shapely.area(self.mgeoms[lvl]) for lvl in (2, 3)}
         self.iraq_m = self.mgeoms[0][0]
         self.version = boundaries.dataset_version()
+        # plain arrays and dicts for the lookups every construction makes (no frame indexing)
+        self.wgeoms = {lvl: gdf.geometry.to_numpy() for lvl, gdf in self.wgs.items()}
+        self.pcodes = {lvl: [str(p) for p in gdf["pcode"]] for lvl, gdf in self.wgs.items()}
+        self._parents = {
+            (lvl, up): [str(p) for p in gdf[f"adm{up}_pcode"]]
+            for lvl, gdf in self.wgs.items()
+            for up in range(1, lvl)
+        }
         self._names: dict[tuple[int, str], tuple[str, str]] = {}
+        self._containing: dict[tuple[int, float, float], str | None] = {}
 
     def level_of(self, pcode: str | None) -> int | None:
         if not pcode:
@@ -55,20 +66,33 @@ class Atlas:
         return names
 
     def wgs_geom(self, level: int, pcode: str) -> BaseGeometry:
-        return self.wgs[level].geometry.iloc[self.row[level][pcode]]
+        return self.wgeoms[level][self.row[level][pcode]]
 
     def metric_geom(self, level: int, pcode: str) -> BaseGeometry:
         return self.mgeoms[level][self.row[level][pcode]]
 
     def containing(self, level: int, point_m: Point) -> str | None:
-        """P-code of the unit at ``level`` holding the point (or the nearest within POINT_SNAP_M)."""
+        """P-code of the unit at ``level`` holding the point (or the nearest within POINT_SNAP_M).
+
+        Answers are kept per (level, point) for the process, at most ``_CONTAINING_SIZE`` of them.
+        """
+        key = (level, point_m.x, point_m.y)
+        if key in self._containing:
+            return self._containing[key]
+        found = self._containing_uncached(level, point_m)
+        if len(self._containing) >= _CONTAINING_SIZE:
+            self._containing.clear()
+        self._containing[key] = found
+        return found
+
+    def _containing_uncached(self, level: int, point_m: Point) -> str | None:
         idx = self.trees[level].query(point_m, predicate="intersects")
         if len(idx) == 0:
             near = self.trees[level].query_nearest(point_m, max_distance=POINT_SNAP_M)
             if len(near) == 0:
                 return None
             idx = near
-        return str(self.metric[level]["pcode"].iloc[int(sorted(idx)[0])])
+        return self.pcodes[level][int(sorted(idx)[0])]
 
     def union(self, level: int, pcodes: Iterable[str]) -> BaseGeometry:
         return shapely.union_all([self.metric_geom(level, p) for p in sorted(set(pcodes))])
@@ -77,7 +101,7 @@ class Atlas:
         """P-code of the unit at level ``up`` (<= ``level``) that holds unit ``pcode``."""
         if up == level:
             return pcode
-        return str(self.wgs[level][f"adm{up}_pcode"].iloc[self.row[level][pcode]])
+        return self._parents[(level, up)][self.row[level][pcode]]
 
     def adm1_of(self, level: int, pcode: str) -> str:
         return self.parent(level, pcode, 1)

@@ -4,17 +4,20 @@
 districts and sub-districts; the sub-district holding its point otherwise) as a :class:`Located`;
 :func:`unit_at` and :func:`seat_of` read the unit and seat a construction draws from it.
 :class:`Build` carries one derivation's settings and memo, so each place is located and each
-construction built once per call. :func:`skip` records a place no zone could be built from
+construction built once per call, and once per process while the settings, places and rules stay
+the same (bounded caches: :data:`SHARED_SIZE` constructions, :data:`LOCATED_SIZE` places). :func:`skip` records a place no zone could be built from
 (:class:`SkippedPlace`) and :func:`make_zone` makes the :class:`geo.model.Zone` every construction
 returns.
 """
 
 from __future__ import annotations
 
+import copy
 import logging
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from types import FunctionType
 from typing import Any
 
 from shapely.geometry import Point
@@ -24,7 +27,8 @@ from geo.errors import ParameterError
 from geo.model import Place, Span, Zone
 from geo.zones import geometry as geom
 from geo.zones.atlas import POINT_SNAP_M, load_atlas
-from geo.zones.lists import load_seats
+from geo.zones.lists import Seat, load_seats, load_unit_list
+from geo.zones.memo import BoundedCache, place_value
 from geo.zones.rules import KindRule, ZoneRules
 from geo.zones.triggers import Trigger
 
@@ -152,7 +156,17 @@ Built = tuple[list[Zone], list[SkippedPlace]]
 class Build:
     """One derivation's settings and its memo: each place is located, and each construction
     built, once per call however many triggers ask for it (a 20 MB text says "attacks in Diyala"
-    hundreds of times). Zones built here are shared, not copied, between the triggers."""
+    hundreds of times). Zones built here are shared, not copied, between the triggers.
+
+    Constructions are also kept across calls, in a process-wide cache of at most
+    :data:`SHARED_SIZE` entries (least recently used dropped first). Its key is the
+    construction's key, the settings (belt width and side) when the construction can read them
+    (it is given this object, or is a closure), and the value of every argument it reads except
+    the trigger (places in full, located units, lists of P-codes); an entry is used only while
+    the rules file and the lists it names are the ones it was built from.
+    A zone taken from it is a copy bound to the trigger that asks for it, so a call gives what a
+    fresh build would.
+    """
 
     def __init__(self, rules: ZoneRules, *, belt_km: float, belt_side: str) -> None:
         self.belt_km = belt_km
@@ -160,13 +174,20 @@ class Build:
         self.rules_dir = rules.path.parent
         self._located: dict[tuple[Any, ...], Located | str] = {}
         self._made: dict[tuple[Any, ...], Any] = {}
+        self._stamp = data_stamp(rules)
+        self.seats: dict[str, Seat] = self._stamp.objects[1]  # load_seats() as this call read it
+        self._settings = (float(belt_km), belt_side)
 
     def locate(self, place: Place) -> Located | str:
-        """Where ``place`` lies (or why it cannot be placed), worked out once per call."""
+        """Where ``place`` lies (or why it cannot be placed), worked out once per process."""
         key = place_sig(place)
         found = self._located.get(key)
         if found is None:
-            found = self._located[key] = _locate(place)
+            found = _SHARED_LOCATED.get(key)
+            if found is None:
+                found = _locate(place)
+                _SHARED_LOCATED.put(key, found)
+            self._located[key] = found
         return found
 
     def once(self, key: tuple[Any, ...], make: Callable[..., Any], *args: Any) -> Any:
@@ -174,8 +195,117 @@ class Build:
         try:
             return self._made[key]
         except KeyError:
-            made = self._made[key] = make(*args)
-            return made
+            pass
+        trigger = next((a for a in args if isinstance(a, Trigger)), None)
+        sig = _args_sig(args)
+        # the settings reach a construction only through this object (an argument or a closure)
+        reads_settings = (
+            not isinstance(make, FunctionType)
+            or make.__closure__ is not None
+            or any(isinstance(a, Build) for a in args)
+        )
+        settings = self._settings if reads_settings else None
+        shared = None if sig is None else (key, settings, sig)
+        held = _SHARED.get(shared) if shared is not None else None
+        if held is not None and held[0] == self._stamp:
+            made = _rebound(held[1], trigger)
+        else:
+            made = make(*args)
+            if shared is not None and (trigger is not None or not isinstance(made, Zone)):
+                _SHARED.put(shared, (self._stamp, _rebound(made, None)))
+        self._made[key] = made
+        return made
+
+
+#: Most constructions kept across calls (each entry holds one zone or geometry; the geometries
+#: are shared with the zones handed out, not copied).
+SHARED_SIZE = 1024
+#: Most located places kept across calls.
+LOCATED_SIZE = 8192
+
+
+_SHARED = BoundedCache(SHARED_SIZE)
+_SHARED_LOCATED = BoundedCache(LOCATED_SIZE)
+
+
+def clear_build_caches() -> None:
+    """Forget every construction and located place kept across calls."""
+    _SHARED.clear()
+    _SHARED_LOCATED.clear()
+
+
+class _Stamp:
+    """The data a construction reads besides its arguments: the rules and the lists they name,
+    compared by identity (their loaders give a new object when the file changes)."""
+
+    __slots__ = ("objects",)
+
+    def __init__(self, objects: tuple[Any, ...]) -> None:
+        self.objects = objects
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, _Stamp)
+            and len(other.objects) == len(self.objects)
+            and all(a is b for a, b in zip(self.objects, other.objects, strict=True))
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def data_stamp(rules: ZoneRules) -> _Stamp:
+    """What the constructions read from files, as loaded now (see :class:`_Stamp`)."""
+    lists = sorted({str(r.params["list"]) for r in rules.kinds.values() if "list" in r.params})
+    return _Stamp((rules, load_seats(), *(load_unit_list(n, data_dir=rules.path.parent) for n in lists)))
+
+
+def _args_sig(args: tuple[Any, ...]) -> tuple[Any, ...] | None:
+    """The value of a construction's arguments, hashable (None when one has no known value)."""
+    out: list[Any] = []
+    for a in args:
+        if isinstance(a, (Trigger, Build)):
+            continue  # the trigger is rebound on a hit; the settings are in the key
+        if isinstance(a, KindRule):
+            out.append(("rule", a.kind))  # the rules themselves are in the stamp
+        elif isinstance(a, Place):
+            out.append(place_value(a))
+        elif isinstance(a, Located):
+            pt = None if a.point_m is None else (a.point_m.x, a.point_m.y)
+            out.append((a.level, a.pcode, pt, a.adm1, a.how))
+        elif a is None or isinstance(a, (str, int, float)):
+            out.append(a)
+        elif isinstance(a, (list, tuple)):
+            inner = _args_sig(tuple(a))
+            if inner is None:
+                return None
+            out.append((len(a), inner))
+        else:
+            return None
+    return tuple(out)
+
+
+def _fresh(value: Any) -> Any:
+    """A copy of the lists and dicts in ``value`` (parameters of a zone)."""
+    if isinstance(value, dict):
+        return {k: _fresh(v) if isinstance(v, (dict, list)) else v for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fresh(v) if isinstance(v, (dict, list)) else v for v in value]
+    return value
+
+
+def _rebound(made: Any, trigger: Trigger | None) -> Any:
+    """A zone as if built for ``trigger`` (as it is with None), sharing only its geometry."""
+    if not isinstance(made, Zone):
+        return made
+    zone = copy.copy(made)  # every field; the lists and dicts replaced below
+    zone.places = list(made.places)
+    zone.params = _fresh(made.params)
+    zone.covers, zone.touches = list(made.covers), list(made.touches)
+    if trigger is None:
+        zone.occurrences = list(made.occurrences)
+    else:  # as make_zone does: the trigger is the zone's one occurrence
+        zone.trigger, zone.sentence, zone.occurrences = trigger.span, trigger.sentence, [trigger.span]
+    return zone
 
 
 def place_sig(place: Place) -> tuple[Any, ...]:

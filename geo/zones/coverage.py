@@ -24,6 +24,7 @@ from geo.zones.rules import ZoneRules
 _STATS_CACHE: OrderedDict[tuple[Any, ...], tuple[float, list[str], list[str]]] = OrderedDict()
 _STATS_CACHE_SIZE = 256
 _STATS_LOCK = threading.Lock()
+_DIGESTS: OrderedDict[int, tuple[BaseGeometry, bytes]] = OrderedDict()
 
 
 def add_statistics(zone: Zone, rules: ZoneRules) -> None:
@@ -32,8 +33,7 @@ def add_statistics(zone: Zone, rules: ZoneRules) -> None:
     Computed once per distinct geometry: the cache is keyed by a digest of the geometry's WKB, so
     it holds no copy of the geometries it has seen.
     """
-    digest = hashlib.blake2b(shapely.to_wkb(zone.geometry), digest_size=16).digest()
-    key = (digest, rules.cover_share, rules.touch_min_km2)
+    key = (_digest(zone.geometry), rules.cover_share, rules.touch_min_km2)
     with _STATS_LOCK:
         cached = _STATS_CACHE.get(key)
         if cached is not None:
@@ -46,6 +46,28 @@ def add_statistics(zone: Zone, rules: ZoneRules) -> None:
                 _STATS_CACHE.popitem(last=False)
     zone.area_km2, covers, touches = cached
     zone.covers, zone.touches = list(covers), list(touches)
+
+
+def _digest(geometry: BaseGeometry) -> bytes:
+    """The WKB digest of ``geometry``, kept per geometry object (zones taken from the
+    construction cache share theirs), for the last ``_STATS_CACHE_SIZE`` objects."""
+    with _STATS_LOCK:
+        held = _DIGESTS.get(id(geometry))
+    if held is not None and held[0] is geometry:
+        return held[1]
+    digest = hashlib.blake2b(shapely.to_wkb(geometry), digest_size=16).digest()
+    with _STATS_LOCK:
+        _DIGESTS[id(geometry)] = (geometry, digest)  # the geometry is held, so its id is not reused
+        while len(_DIGESTS) > _STATS_CACHE_SIZE:
+            _DIGESTS.popitem(last=False)
+    return digest
+
+
+def clear_statistics_cache() -> None:
+    """Forget the statistics and digests kept across calls."""
+    with _STATS_LOCK:
+        _STATS_CACHE.clear()
+        _DIGESTS.clear()
 
 
 def _statistics(
@@ -69,7 +91,7 @@ def _statistics(
         if partial.any():
             shared[partial] = shapely.area(shapely.intersection(units[idx[partial]], zone_m))
         share = shared / atlas.areas[level][idx]
-        pcodes = atlas.metric[level]["pcode"].values[idx]
+        pcodes = [atlas.pcodes[level][i] for i in idx]
         covers += [str(pc) for pc, s in zip(pcodes, share, strict=True) if s >= cover_share]
         touches += [
             str(pc)

@@ -33,16 +33,17 @@ from geo.model import Place, Span, Zone
 from geo.text.normalize import fold_token
 from geo.text.tokens import Tokens
 from geo.zones.belt import DEFAULT_BELT_KM, build_belt, check_belt
-from geo.zones.build import Build, Built, SkippedPlace, unit_at
+from geo.zones.build import Build, Built, SkippedPlace, clear_build_caches, unit_at
 from geo.zones.corridor import between_attack, build_corridor
-from geo.zones.coverage import add_statistics
-from geo.zones.lists import load_seats
+from geo.zones.coverage import add_statistics, clear_statistics_cache
+from geo.zones.lists import Seat
 from geo.zones.locators import Attached
+from geo.zones.memo import clear_readings, read_once
 from geo.zones.modified_area import build_modified_area
-from geo.zones.reading import Reading, read_article
+from geo.zones.reading import Reading
 from geo.zones.rules import KindRule, ZoneRules, load_rules
 from geo.zones.seat_and_area import build_seat_and_area
-from geo.zones.triggers import Trigger, _tokens, find_triggers
+from geo.zones.triggers import Trigger
 from geo.zones.unit_list import build_unit_list
 
 log = logging.getLogger(__name__)
@@ -156,14 +157,12 @@ def derive(
     rules = rules or load_rules()
     check_belt(belt_km, belt_side, rules=rules)
     _check_input(text, places)
-    triggers = find_triggers(text, rules=rules, tokens=tokens)
-    out = ZoneDerivation(zones=[], unanchored=[], triggers=triggers)
-    if not triggers:  # nothing to read: no tokens of places walked, no boundaries touched
+    triggers, reading = read_once(text, places, rules, tokens)
+    out = ZoneDerivation(zones=[], unanchored=[], triggers=list(triggers))
+    if reading is None:  # no trigger: no tokens of places walked, no boundaries touched
         return out
-    tk = _tokens(text, tokens)
-    reading = read_article(text, places, rules=rules, tokens=tk, triggers=triggers)
-    out.excluded = reading.excluded
-    out.triggers = reading.triggers  # the accepted ones; the cancelled ones are in `excluded`
+    out.excluded = list(reading.excluded)
+    out.triggers = list(reading.triggers)  # the accepted ones; the cancelled ones are in `excluded`
     build = Build(rules, belt_km=float(belt_km), belt_side=belt_side)
     by_id: dict[str, Zone] = {}
 
@@ -216,6 +215,14 @@ def derive(
     if out.skipped:
         log.info("zones: %d places skipped", len(out.skipped))
     return out
+
+
+def clear_caches() -> None:
+    """Forget everything zone derivation keeps across calls: readings, constructions, located
+    places and statistics (the boundary index stays)."""
+    clear_readings()
+    clear_build_caches()
+    clear_statistics_cache()
 
 
 def excluded_notes(excluded: list[tuple[Trigger, str]], labels: dict[str, str]) -> list[str]:
@@ -348,7 +355,7 @@ def _drop_locators(hits: list[Attached], build: Build) -> list[Attached]:
     with a direction as that city when it stands alone ("جنوب غرب كركوك")."""
     if not hits:
         return hits
-    hits = _seat_or_governorate(hits)
+    hits = _seat_or_governorate(hits, build.seats)
     drop: set[int] = set()
     for n, h in enumerate(hits):
         if h.locator in ("direction", "possessive"):
@@ -363,21 +370,20 @@ def _drop_locators(hits: list[Attached], build: Build) -> list[Attached]:
     return [h for n, h in enumerate(hits) if n not in drop]
 
 
-def _seat_or_governorate(hits: list[Attached]) -> list[Attached]:
+def _seat_or_governorate(hits: list[Attached], seats: dict[str, Seat]) -> list[Attached]:
     """Kirkuk the city or Kirkuk the governorate, as the run says (see :func:`_drop_locators`)."""
-    seats = load_seats()
     govs = sum(1 for h in hits if h.place.kind == "governorate")
     out = []
     for h in hits:
         p = h.place
         if p.kind in ("city", "town") and govs and p.governorate_pcode in seats:
             seat = seats[p.governorate_pcode]
-            if _same_name(seat.name, seat.name_ar, p) and _seat_named_as_governorate(seat.adm1_pcode):
+            if _same_name(seat.name, seat.name_ar, p) and _seat_named_as_governorate(seat):
                 h = replace(h, place=replace(p, kind="governorate", pcode=p.governorate_pcode))
         elif p.kind == "governorate" and govs == 1 and h.modifier in _DIRECTIONS and p.pcode in seats:
             seat = seats[p.pcode]
             city_reading = any(a.kind == "city" and a.name == seat.name for a in p.alternatives)
-            if city_reading and _seat_named_as_governorate(seat.adm1_pcode):
+            if city_reading and _seat_named_as_governorate(seat):
                 city = replace(
                     p,
                     id=f"gn:{seat.geonameid}",
@@ -392,12 +398,11 @@ def _seat_or_governorate(hits: list[Attached]) -> list[Attached]:
     return out
 
 
-def _seat_named_as_governorate(pcode: str) -> bool:
+def _seat_named_as_governorate(seat: Seat) -> bool:
     """Whether the governorate and its capital share a name (Kirkuk, Erbil; not Nineveh and Mosul)."""
     from geo.zones.atlas import load_atlas
 
-    seat = load_seats()[pcode]
-    name_en, name_ar = load_atlas().name(1, pcode)
+    name_en, name_ar = load_atlas().name(1, seat.adm1_pcode)
     return fold_token(seat.name) == fold_token(name_en) or fold_token(seat.name_ar) == fold_token(name_ar)
 
 

@@ -9,7 +9,9 @@ to a trigger") on the shared token stream (:class:`geo.text.tokens.Tokens`) and 
 3. runs of places after each trigger: places joined by connectors, or by short gaps holding an
    enumerator ("the first in X, the second in Y"); the longest run within reach wins;
 4. references: ``refer_*`` phrases ("those gaps", "الغرف الست", "ژوورەکان") that stand for an
-   earlier accepted trigger of their kind and give it their places;
+   earlier accepted trigger of their kind and give it their places, unless the kind's ``exclude_*``
+   phrases cancel them or another kind's trigger opens their clause ("بهجوم استهدف مركز شرطة");
+   a run after a venue or source word ("اجتماع عقد في بغداد", "a source in Diyala") is left out;
 5. locators: a direction or unit that only places its neighbour ("الشعلة شمال غربي بغداد",
    "Tikrit in Salah al-Din province", "Kirkuk's Daquq") is marked, and a distance before a
    direction turns the place into an offset ("75 km south of Kirkuk").
@@ -51,6 +53,10 @@ _DATED_REACH = 120
 
 #: How far before a trigger (characters) a place may stand for ``attach_before``.
 _BEFORE_REACH = 400
+
+#: How many words before a run, and how far (characters), a venue word is looked for.
+_VENUE_WORDS = 4
+_VENUE_REACH = 80
 
 #: How far around a trigger (characters) an exclusion phrase is looked for.
 _EXCLUDE_REACH = 300
@@ -169,6 +175,19 @@ def _runs(tx: ArticleText, a: int, b: int, rule: KindRule) -> list[list[int]]:  
     return runs
 
 
+def _at_venue(tx: ArticleText, a: int, first: int) -> bool:
+    """Whether the run opening with mention ``first`` names where something else happened: one of
+    [matching].venue_words stands in the last ``_VENUE_WORDS`` words before it, after ``a`` ("بعد
+    اجتماع عقد في العاصمة بغداد", "taken to Kirkuk hospital", "a meeting held in Erbil")."""
+    if not tx.venues:
+        return False
+    lead = tx.gap_tokens(max(a, tx.lead_start(first) - _VENUE_REACH), tx.lead_start(first), 4 * _VENUE_WORDS)
+    if lead is None:
+        return False
+    words = [w for w in lead if w[:1].isalnum()][-_VENUE_WORDS:]
+    return any(w in tx.venues for w in words)
+
+
 def _run_before(tx: ArticleText, pos: int, rule: KindRule, floor: int) -> list[int]:
     """The run that ends just before ``pos`` in its clause (at most ``max_before_words`` words
     before it, and after ``floor``, where the last trigger of another kind stands)."""
@@ -208,7 +227,8 @@ def read_article(
     found = triggers if triggers is not None else find_triggers(text, rules=rules, tokens=tokens)
     tx = ArticleText(text, places, rules, tokens)
     accepted, excluded = _exclude(text, found, rules, tokens, tx)
-    refs = _references(text, accepted, rules, tokens)
+    refs = _own_clause(tx, _references(text, accepted, rules, tokens), accepted)
+    refs, _cancelled = _exclude(text, refs, rules, tokens, tx)  # "مركز صحي", "ژوورێک لە نەخۆشخانە"
     readings: dict[str, list[Reading]] = {}
     for kind, rule in rules.kinds.items():
         own = [t for t in accepted if t.kind == kind]
@@ -298,6 +318,27 @@ def _references(text: str, accepted: list[Trigger], rules: ZoneRules, tokens: To
     return out
 
 
+def _own_clause(tx: ArticleText, refs: list[Trigger], accepted: list[Trigger]) -> list[Trigger]:
+    """The references that no accepted trigger of another kind precedes in their clause: after
+    "بهجوم استهدف مركز شرطة في الحويجة" the places are the attack's, and "مركز" is no room. An
+    attack and a corridor share theirs ("دوو هێرشی داعش لەو ناوچەیە": an attack in the corridor)."""
+    starts = sorted((t.span.start, t.kind) for t in accepted)
+    out = []
+    for r in refs:
+        lo = tx.clause_start(r.span.start)
+        k = bisect_left(starts, (lo, ""))
+        while (
+            k < len(starts)
+            and starts[k][0] < r.span.start
+            and (starts[k][1] == r.kind or "corridor" in (starts[k][1], r.kind))
+        ):
+            k += 1
+        if k < len(starts) and starts[k][0] < r.span.start:
+            continue  # another kind's trigger opens the clause before the reference
+        out.append(r)
+    return out
+
+
 def _read_kind(
     tx: ArticleText, rule: KindRule, own: list[Trigger], refs: list[Trigger], stops: list[int]
 ) -> list[Reading]:
@@ -311,7 +352,7 @@ def _read_kind(
         k = bisect_right(stops, t.span.start)
         if k < len(stops):
             b = min(b, stops[k])
-        runs = _runs(tx, a, b, rule)
+        runs = [run for run in _runs(tx, a, b, rule) if not _at_venue(tx, a, run[0])]
         if rule.attach == "clause" and runs:
             first = runs[0][0]
             chosen = []

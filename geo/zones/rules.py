@@ -169,6 +169,7 @@ class ZoneRules:
     clause_words: frozenset[str] = frozenset()
     barriers: frozenset[str] = frozenset()
     facility_words: frozenset[str] = frozenset()
+    venue_words: frozenset[str] = frozenset()
 
 
 def load_rules(path: str | Path | None = None) -> ZoneRules:
@@ -208,6 +209,7 @@ def _load_rules_cached(path_str: str, _mtime: int, _size: int) -> ZoneRules:
     clause_words = _str_list(matching.get("clause_words", []), where, "matching", "clause_words")
     barriers = _str_list(matching.get("barriers", []), where, "matching", "barriers")
     facilities = _str_list(matching.get("facility_words", []), where, "matching", "facility_words")
+    venues = _str_list(matching.get("venue_words", []), where, "matching", "venue_words")
     clash = sorted(set(quotes) & set(breaks))
     if clash:
         raise where.error(
@@ -251,6 +253,7 @@ def _load_rules_cached(path_str: str, _mtime: int, _size: int) -> ZoneRules:
         clause_words=frozenset(clause_words),
         barriers=frozenset(barriers),
         facility_words=frozenset(facilities),
+        venue_words=frozenset(venues),
     )
 
 

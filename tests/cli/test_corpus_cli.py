@@ -145,17 +145,17 @@ def test_map_counts(store_dir: Path, capsys: pytest.CaptureFixture[str]) -> None
     assert district["name"] == "Kirkuk" and district["mentions"] == 2
 
 
-def test_export_writes_a_geopackage_of_three_layers(
+def test_export_writes_a_geopackage_of_four_layers(
     store_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code, out, _ = run(
         capsys, "corpus", "export", "--store", str(store_dir), "--lang", "ar", "--out", str(tmp_path)
     )
     path = tmp_path / "corpus.gpkg"
-    assert code == 0 and out.strip() == f"wrote {path} (layers: articles, places, zones)"
+    assert code == 0 and out.strip() == f"wrote {path} (layers: articles, places, zones, events)"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["corpus.gpkg"]
     layers = dict(pyogrio.list_layers(path))
-    assert layers == {"articles": None, "places": "Point", "zones": "MultiPolygon"}
+    assert layers == {"articles": None, "places": "Point", "zones": "MultiPolygon", "events": "Point"}
     articles = pyogrio.read_dataframe(path, layer="articles")
     places = pyogrio.read_dataframe(path, layer="places")
     zones = pyogrio.read_dataframe(path, layer="zones")

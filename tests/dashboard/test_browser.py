@@ -305,6 +305,17 @@ def _overlaps(boxes: list[list[Any]]) -> list[tuple[str, str]]:
     ]
 
 
+CONTROL_BOXES = """() => [...document.querySelectorAll('.leaflet-control')].map(e => {
+    const r = e.getBoundingClientRect();
+    return [e.className, r.left, r.top, r.right, r.bottom];
+}).filter(b => b[3] > b[1])"""
+
+
+def _under_controls(frame: Any, boxes: list[list[Any]]) -> list[tuple[str, str]]:
+    """Labels that a map control (zoom, layers, scale bar, attribution) covers."""
+    return [(a[0], b[0]) for a in boxes for b in frame.evaluate(CONTROL_BOXES) if _overlaps([a, b])]
+
+
 def _view(frame: Any) -> list[float]:
     return frame.evaluate("[window.map.getCenter().lat, window.map.getCenter().lng, window.map.getZoom()]")
 
@@ -325,6 +336,7 @@ def test_first_screen_names_the_product_and_the_map_is_labelled_without_overlaps
     assert {"Kirkuk", "Diyala", "Baghdad"} <= names, names  # the article's places are named
     assert names & {"DIYALA", "Diyala"} and any(b[0].startswith("Ops room") for b in boxes), names
     assert not _overlaps(boxes)
+    assert not _under_controls(frame, boxes)
     frame.evaluate("window.map.setZoom(window.map.getZoom() + 1.5, {animate: false})")
     _still(frame)
     page.wait_for_timeout(300)

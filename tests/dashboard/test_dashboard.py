@@ -7,6 +7,7 @@ controls change what the page shows; bad input gives a message, never an excepti
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard import inputs, state
+from geo.data import boundaries
 from geo.errors import InputError
 from geo.pipeline import Settings, analyze
 
@@ -56,6 +58,13 @@ def _map_args(at: AppTest) -> dict[str, Any]:
     return found[0]
 
 
+def _table(at: AppTest, key: str) -> Any:
+    """The frame of the table with widget key ``key`` (other tables may share the page)."""
+    found = [d.value for d in at.dataframe if d.key == key]
+    assert len(found) == 1, f"expected one table {key!r}, found {len(found)}"
+    return found[0]
+
+
 def _html(at: AppTest) -> str:
     return "\n".join(h.proto.body for h in at.get("html"))
 
@@ -80,11 +89,13 @@ def test_map_page_opens_on_the_seed_article() -> None:
     # panning and zooming send nothing back, so they never rerun the page
     assert not {"bounds", "zoom", "center", "last_clicked"} & set(args["returned_objects"])
     assert 'dir="rtl"' in _html(at) and "za-mention" in _html(at)
-    places = at.dataframe[0].value
-    assert len(at.dataframe) == 1 and list(places["name"]) == [p.name for p in seed.places]
+    places = _table(at, state.PLACES_TABLE)
+    assert list(places["name"]) == [p.name for p in seed.places]
+    assert not [d for d in at.dataframe if d.key == state.ZONES_TABLE]
     at.session_state[state.DETAILS_TAB] = "Zones"  # only the open tab is drawn
     at.run()
-    assert list(at.dataframe[0].value["label"]) == [z.label for z in seed.zones]
+    assert not [d for d in at.dataframe if d.key == state.PLACES_TABLE]
+    assert list(_table(at, state.ZONES_TABLE)["label"]) == [z.label for z in seed.zones]
     at.session_state[state.DETAILS_TAB] = "Downloads"
     at.run()
     assert not _problems(at)
@@ -104,7 +115,7 @@ def test_belt_width_changes_the_zones_not_the_base_map() -> None:
     assert any("belt 45 km" in c.value for c in at.caption)
     at.session_state[state.DETAILS_TAB] = "Zones"
     at.run()
-    zones = at.dataframe[0].value
+    zones = _table(at, state.ZONES_TABLE)
     belt_rows = zones[zones["label"].str.contains("45 km")]
     assert len(belt_rows) == 1
 
@@ -114,11 +125,50 @@ def test_zone_kinds_and_admin_levels_change_the_map() -> None:
     kinds = at.multiselect(key=state.ZONE_KINDS)
     assert "security_vacuum" in kinds.value
     kinds.unselect("security_vacuum").run()
-    assert "za-zone-security_vacuum" not in _map_args(at)["feature_group"]
+    before = _map_args(at)
+    assert "za-zone-security_vacuum" not in before["feature_group"]
     at.multiselect(key=state.ADMIN_LEVELS).select(3).run()
     assert not _problems(at)
     args = _map_args(at)
-    assert "Sub-districts (ADM3)" in args["layer_control"] and args["script"].count("L.geoJson(") == 4
+    assert "Sub-districts (ADM3)" in args["layer_control"]
+    assert args["script"] == before["script"]  # a boundary level is a layer swap, not a new map
+    assert args["feature_group"].count("L.geoJson(") == 3  # governorates, districts, sub-districts
+
+
+def test_boundaries_travel_as_published_files_not_in_every_rerun() -> None:
+    at = _app()
+    args = _map_args(at)
+    sent = args["script"] + args["feature_group"]
+    assert '"pcode"' not in sent  # no boundary feature in what each rerun sends
+    urls = sorted(set(re.findall(r"/app/static/layers/adm[123]-[0-9a-f]{12}\.js", sent)))
+    assert [u.split("/")[-1][:4] for u in urls] == ["adm1", "adm2"]  # the levels shown
+    static = Path(APP).parent / "static" / "layers"
+    for url in urls:
+        text = (static / url.split("/")[-1]).read_text(encoding="utf-8")
+        level = int(url.split("/")[-1][3])
+        assert text.startswith("window.zaLayers = window.zaLayers || {};")
+        assert text.count('"pcode"') == len(boundaries.load_level(level, web=True))
+    assert len(sent.encode()) < 400_000  # was 525 kB with the boundaries inline
+
+
+def test_every_map_control_but_the_minimap_swaps_layers_and_keeps_the_map() -> None:
+    at = _app()
+    first = _map_args(at)
+    script, layers = first["script"], first["feature_group"]
+    for widget, value in (
+        (at.radio(key=state.LABEL_LANG), "ar"),
+        (at.radio(key=state.BASEMAP), "osm"),
+        (at.slider(key=state.BELT_KM), 30.0),
+        (at.multiselect(key=state.ADMIN_LEVELS), [1]),
+    ):
+        widget.set_value(value).run()
+        assert not _problems(at)
+        now = _map_args(at)
+        assert now["script"] == script, widget.key  # the browser keeps its map
+        assert now["feature_group"] != layers, widget.key  # and swaps what changed
+        layers = now["feature_group"]
+    assert "tile.openstreetmap.org" in layers and "za-adm2" not in layers
+    assert "window.zaGroups" in layers  # unchanged layers are kept in the browser, not drawn again
 
 
 def test_minimum_confidence_above_every_place_says_so() -> None:
@@ -272,8 +322,6 @@ def test_inputs_read_uploads_and_deduplicate() -> None:
 
 def _label_texts(script: str) -> list[str]:
     """The names the map's label layer of the article carries (third field of each row)."""
-    import re
-
     found = re.search(r'zaLabelEngine\.add\("analysis", \w+,\s*(\[.*?\]\])\);', script, re.DOTALL)
     assert found, "no label layer"
     return [row[2] for row in json.loads(found.group(1))]
@@ -299,7 +347,8 @@ def test_map_labels_follow_the_language_toggle_and_the_legend_is_beside_the_map(
     at.radio(key=state.LABEL_LANG).set_value("ar").run()
     assert not _problems(at)
     arabic = _map_args(at)
-    assert arabic["script"] != english["script"]  # the basemap's names change language too
+    assert arabic["script"] == english["script"]  # the map is kept: only its layers change
+    assert re.findall(r'zaLabelEngine\.add\("base"', arabic["feature_group"])  # basemap names too
     names = set(_label_texts(arabic["feature_group"]))
     assert {p.name_ar for p in seed.places if p.name_ar} <= names and "Kirkuk" not in names
     at.toggle(key=state.MINIMAP).set_value(True).run()
@@ -312,7 +361,7 @@ def test_zones_tab_keeps_the_construction_under_details() -> None:
     at.run()
     assert not _problems(at)
     assert any(e.label.startswith("Details") for e in at.expander)
-    details = at.dataframe[1].value
+    details = next(d.value for d in at.dataframe if "construction" in d.value.columns)
     assert "construction" in details.columns and "seat_and_area" in set(details["construction"])
 
 

@@ -79,8 +79,8 @@ def test_key_quotes_mark_places_and_triggers_with_english_gloss() -> None:
 
 
 def test_very_long_article_gets_trimmed_quotes_and_a_cap() -> None:
-    sentence = " ".join(["نص"] * 300) + " في ديالى " + " ".join(["نص"] * 300)
-    text = "\n".join([sentence] * 20)
+    filler = " ".join(["نص"] * 300)
+    text = "\n".join(f"{filler} الهجوم رقم {i} في ديالى {filler}" for i in range(20))  # 20 distinct sentences
     mentions = []
     pos = 0
     for _ in range(20):
@@ -256,7 +256,7 @@ def test_bottom_line_says_what_where_when_and_what_to_check() -> None:
     assert "The article is dated 2024-05-03." in lines
     assert "governorate" in text
     undated = " ".join(briefingtext.bottom_line(hand_analysis(), STYLES))
-    assert "date is not known" in undated
+    assert "gives no full date" in undated
     assert briefingtext.bottom_line(empty_analysis(), STYLES)[0].startswith("No places were found")
 
 
@@ -315,4 +315,66 @@ def test_pdf_puts_the_bottom_line_and_dates_first_and_credits_what_it_used(
     assert "characters" not in flat and "(at 13" not in flat
     geonames = flat[flat.index("GeoNames cities15000") :]
     assert "used here: yes" in geonames[: geonames.index("IOM DTM")]  # the GeoNames town was used
+    assert "IOM DTM" in flat[flat.index("Used here: no") :]  # no IOM place: listed among the unused
     assert "Towns: GeoNames (geonames.org), CC BY 4.0" in flat
+
+
+def _quote(text: str, start: int, end: int) -> briefing.Quote:
+    return briefing.Quote(
+        start, end, (briefing.Segment("text", text[start:end]),), "Places: Diyala", "rtl", "ar"
+    )
+
+
+def test_distinct_quotes_keep_the_longer_of_overlapping_spans() -> None:
+    text = " ".join(f"كلمة{i}" for i in range(300))[:1400]  # no stretch of it repeats
+    short, longer, other = _quote(text, 1112, 1318), _quote(text, 1112, 1319), _quote(text, 200, 300)
+    kept = briefing.distinct_quotes([short, other, longer])
+    assert [(q.start, q.end) for q in kept] == [(200, 300), (1112, 1319)]
+    assert briefing.distinct_quotes([longer, short]) == [longer]
+
+
+def test_distinct_quotes_fold_repeated_text_at_other_offsets() -> None:
+    sentence = "وصعد تنظيم داعش من هجماته في ديالى."
+    text = f"{sentence}\nنص آخر.\n{sentence}\n"
+    second = text.index(sentence, 1)
+    trimmed = briefing.Quote(
+        second,
+        second + len(sentence) - 1,
+        (briefing.Segment("text", "… "), briefing.Segment("text", sentence[5:-1])),
+        "Places: Diyala",
+        "rtl",
+        "ar",
+    )
+    kept = briefing.distinct_quotes([trimmed, _quote(text, 0, len(sentence))])
+    assert [q.start for q in kept] == [0]
+
+
+def test_key_quotes_skip_the_headline_byline_caption_and_tags_and_repeat_nothing() -> None:
+    headline = "تصاعد الهجمات في ديالى وكركوك"
+    first, second = export_samples.TEXT.split("\n")
+    text = "\n".join([headline, "ديالى – كوردستان 24", first, second, "صورة أرشيفية لقوات في ديالى", first])
+    text += "\n#ديالى #كركوك"
+    analysis = hand_analysis(text=text)
+    quotes = briefing.key_quotes(analysis, styles=STYLES, title=headline)
+    assert [q.text for q in quotes] == [first, second]
+    assert "Sets off: Joint operations room" in quotes[0].gloss
+    untitled = briefing.key_quotes(analysis, styles=STYLES)
+    assert [q.text for q in untitled] == [headline, first, second]
+
+
+def test_article_date_comes_from_the_caller_the_dateline_or_the_events() -> None:
+    analysis = hand_analysis()
+    assert briefingtext.article_date(analysis) == ""
+    assert briefingtext.article_date(analysis, dt.date(2024, 5, 3)) == "2024-05-03"
+    dated = hand_analysis(text="كركوك، 6 آذار 2021\n" + export_samples.TEXT)
+    assert briefingtext.article_date(dated) == "2021-03-06"
+
+
+@needs_poppler
+def test_pdf_quotes_a_repeated_paragraph_once(tmp_path: Path, static_map: mapview.SnapshotResult) -> None:
+    first, second = export_samples.TEXT.split("\n")
+    analysis = hand_analysis(text="\n".join([first, second, first]))
+    result = briefing.write_briefing(analysis, tmp_path / "r.pdf", snapshot=static_map, styles=STYLES)
+    flat = " ".join(_pdftotext(result.path).split())
+    quotes = flat[flat.index("Key quotes") :]
+    assert quotes.count(first[:20]) == 1 and quotes.count(second[:20]) == 1

@@ -233,7 +233,7 @@ def test_a_failed_write_leaves_no_half_article(tmp_path: Path, monkeypatch: pyte
             add(store, AR, "ar.txt")
         monkeypatch.setattr(records, "zone_rows", real)
         assert store.counts() == dict.fromkeys(
-            ("articles", "mentions", "places", "zones", "shapes", "corrections"), 0
+            ("articles", "mentions", "places", "zones", "shapes", "corrections", "events"), 0
         )
         add(store, AR, "ar.txt")
         assert store.counts()["articles"] == 1

@@ -272,11 +272,12 @@ def test_attachment_reads_the_words_between_from_the_same_tokens(gaz: Gazetteer)
 
 def test_the_pipeline_reads_the_text_once_for_places_and_triggers(monkeypatch: pytest.MonkeyPatch) -> None:
     import geo.text.resolve
-    import geo.zones.derivation
+    import geo.zones.memo
     from geo.pipeline import analyze
 
+    geo.zones.memo.clear_readings()  # a reading cached by another test would skip the trigger search
     seen: dict[str, object] = {}
-    real_geoparse, real_find = geo.text.resolve.geoparse, geo.zones.derivation.find_triggers
+    real_geoparse, real_find = geo.text.resolve.geoparse, geo.zones.memo.find_triggers
 
     def geoparse_spy(text, **kw):  # type: ignore[no-untyped-def]
         seen["places"] = kw["tokens"]
@@ -287,7 +288,7 @@ def test_the_pipeline_reads_the_text_once_for_places_and_triggers(monkeypatch: p
         return real_find(text, **kw)
 
     monkeypatch.setattr(geo.text.resolve, "geoparse", geoparse_spy)
-    monkeypatch.setattr(geo.zones.derivation, "find_triggers", find_spy)
+    monkeypatch.setattr(geo.zones.memo, "find_triggers", find_spy)
     text = "هجمات على بغداد وكركوك، وتفعيل غرف العمليات المشتركة في ديالى"
     analysis = analyze(text)
     assert analysis.places and analysis.zones

@@ -6,8 +6,6 @@ receives; the geometry comes from the real COD-AB boundaries.
 
 from __future__ import annotations
 
-import time
-
 import pytest
 import shapely
 from shapely.geometry import Point
@@ -374,12 +372,12 @@ def test_disputed_territories_take_in_the_units_the_text_lists() -> None:
 
 
 def test_no_trigger_skips_the_reading(monkeypatch: pytest.MonkeyPatch) -> None:
-    from geo.zones import derivation
+    from geo.zones import memo
 
     def boom(*_a: object, **_k: object) -> None:
         raise AssertionError("read_article must not run without a trigger")
 
-    monkeypatch.setattr(derivation, "read_article", boom)
+    monkeypatch.setattr(memo, "read_article", boom)
     text = "Kirkuk held a book fair. " * 2000
     result = derive(text, mention_places(text, [("Kirkuk", gov("Kirkuk"))]))
     assert result.zones == [] and result.triggers == []
@@ -391,9 +389,7 @@ def test_hundreds_of_triggers_and_places_in_bounded_time() -> None:
     places = mention_places(
         text, [("ديالى", gov("Diyala")), ("كركوك", gov("Kirkuk")), ("نينوى", gov("Ninewa"))]
     )
-    t0 = time.perf_counter()
-    result = derive(text, places)
-    elapsed = time.perf_counter() - t0
+    result = derive(text, places)  # time bound: tests/benchmarks/bench_zone_bad_input.py
     assert ids(result.zones) == {
         "attack_area:IQG10",
         "attack_area:IQG13",
@@ -401,7 +397,6 @@ def test_hundreds_of_triggers_and_places_in_bounded_time() -> None:
         "operations_room:IQG10",
     }
     assert len(next(z for z in result.zones if z.id == "attack_area:IQG10").occurrences) == 400
-    assert elapsed < 20
 
 
 def test_one_sentence_of_100k_characters() -> None:
@@ -409,9 +404,7 @@ def test_one_sentence_of_100k_characters() -> None:
     text = piece * (100_000 // len(piece)) + " كركوك"
     assert len(text) > 100_000 and "." not in text
     places = mention_places(text, [("ديالى", gov("Diyala")), ("كركوك", gov("Kirkuk"))])
-    t0 = time.perf_counter()
-    result = derive(text, places)
-    assert time.perf_counter() - t0 < 30
+    result = derive(text, places)  # time bound: tests/benchmarks/bench_zone_bad_input.py
     assert "attack_area:IQG10" in ids(result.zones)
 
 
@@ -459,3 +452,64 @@ def test_sorani_place_before_the_attack_and_a_modifier_the_place_reader_missed()
     places = mention_places(text, [("قەزای خانەقین", unit("Khanaqin", "district", "IQG10Q05", 34.35, 45.39))])
     (zone,) = zones_of(text, places)
     assert zone.id == "attack_area:IQG10Q05:outskirts" and "just before" in zone.reason
+
+
+def test_a_meeting_venue_or_a_source_before_a_place_is_not_the_zone() -> None:
+    text = "أعلنت الوزارة افتتاح غرف التنسيق المشتركة بعد اجتماع عقد في العاصمة بغداد مع قادة الجيش."
+    baghdad = town("Baghdad", *BAGHDAD_CITY, "IQG08")
+    assert zones_of(text, mention_places(text, [("بغداد", baghdad)])) == []
+    text = "Rockets hit a checkpoint, a security source in Diyala said."
+    assert zones_of(text, mention_places(text, [("Diyala", gov("Diyala"))])) == []
+    text = "Rockets hit a checkpoint in Diyala, a security source said."
+    assert ids(zones_of(text, mention_places(text, [("Diyala", gov("Diyala"))]))) == {"attack_area:IQG10"}
+
+
+def test_sorani_ordinals_with_the_of_them_suffix_enumerate_the_rooms() -> None:
+    text = (
+        "بڕیار درا سێ ناوەندی هەماهەنگیی هاوبەش دابمەزرێن. "
+        "یەکەمیان لە دیالە دەبێت، دووەمیان لە کەرکووک و سێیەمیان لە سەلاحەدین."
+    )
+    places = mention_places(
+        text, [("دیالە", gov("Diyala")), ("کەرکووک", gov("Kirkuk")), ("سەلاحەدین", gov("Salah Al-Din"))]
+    )
+    assert ids(zones_of(text, places)) == {
+        "operations_room:IQG10",
+        "operations_room:IQG13",
+        "operations_room:IQG16",
+    }
+
+
+def test_a_striker_and_mortar_rounds_are_told_apart() -> None:
+    text = "Naft's striker scored twice against Erbil SC on Friday."
+    erbil = town("Erbil", 36.19, 44.01, "IQG11")
+    assert zones_of(text, mention_places(text, [("Erbil", erbil)])) == []
+    text = "چەند گوللە هاوەنێک کەوتنە سەر گوندێکی دیالە"
+    assert ids(zones_of(text, mention_places(text, [("دیالە", gov("Diyala"))]))) == {"attack_area:IQG10"}
+
+
+def test_a_bare_reference_after_an_attack_in_its_clause_is_not_a_room() -> None:
+    text = (
+        "افتتحت غرفة عمليات مشتركة في قضاء مخمور. "
+        "وأصيب شرطيان بهجوم استهدف مركز شرطة في قضاء الحويجة، ثم أعيد تأهيل مركز صحي في قضاء داقوق."
+    )
+    places = mention_places(
+        text,
+        [
+            ("قضاء مخمور", unit("Makhmour", "district", "IQG11Q04", 35.78, 43.58)),
+            ("قضاء الحويجة", unit("Al-Hawiga", "district", "IQG13Q01", 35.32, 43.77)),
+            ("قضاء داقوق", unit("Daquq", "district", "IQG13Q02", 35.14, 44.45)),
+        ],
+    )
+    assert ids(zones_of(text, places)) == {"operations_room:IQG11Q04", "attack_area:IQG13Q01"}
+
+
+def test_sorani_city_centre_is_not_a_coordination_centre() -> None:
+    text = "ژووری ئۆپەراسیۆنی هاوبەش لە مەخموور کرایەوە. لە ناوەندی شاری کەرکووک خۆپیشاندان کرا."
+    places = mention_places(
+        text,
+        [
+            ("مەخموور", unit("Makhmour", "district", "IQG11Q04", 35.78, 43.58)),
+            ("کەرکووک", town("Kirkuk", *KIRKUK_CITY, "IQG13")),
+        ],
+    )
+    assert ids(zones_of(text, places)) == {"operations_room:IQG11Q04"}

@@ -73,7 +73,10 @@ ZONE_FIELDS = {
     "note": str,
 }
 MIN_ARTICLES = {"dev": 30, "frozen": 16}
-COD_AB_DIRS = (REPO / ".cache/datasets/cod_ab_iraq", Path("/work/shared/data/iraq_admin_cod_ab_2019"))
+COD_AB_DIRS = (
+    REPO / ".cache/datasets/cod_ab_iraq",
+    REPO.parent / "shared" / "data" / "iraq_admin_cod_ab_2019",
+)
 
 
 def cod_ab_pcodes() -> dict[str, str]:
