@@ -2,7 +2,7 @@
 
 ``ingest PATH...`` analyses the new articles in ``--workers N`` local processes (default: every
 core; ``--workers 1`` analyses in this process) or on a Dask cluster (``--dask ADDRESS``, or
-``$ZONE_ATLAS_DASK``), and writes each article in one transaction to the store (``--store DIR``,
+``$ZONE_ATLAS_DASK``), and writes the articles, whole, in batched transactions to the store (``--store DIR``,
 default ``$ZONE_ATLAS_STORE`` or ``<home>/store``). It ends with "N new, M already in the store"
 and the files or lines that could not be read. Ctrl-C stops it with what was committed kept; the
 same command again finishes the job.

@@ -6,7 +6,7 @@ The public names are all a caller needs; the modules behind them are:
   never downloaded), locks and clear refusals (read-only folder, full disk, corrupt file);
 * :mod:`~geo.store.schema` - the tables and their migrations (version 1 -> 2 -> ...);
 * :mod:`~geo.store.documents` and :mod:`~geo.store.ingest` - files, folders, feeds and JSONL in,
-  one transaction per article, deduplicated by content hash;
+  whole articles per transaction (committed in batches), deduplicated by content hash;
 * :mod:`~geo.store.records` - an analysis as rows and back;
 * :mod:`~geo.store.queries` - articles, places, zones, folded full-text search, the corpus map;
 * :mod:`~geo.store.corrections` - re-resolve, drop, add, set the date, with an audit trail that
@@ -31,7 +31,7 @@ from geo.store.ingest import IngestReport, ingest
 from geo.store.queries import CorpusMap, Filters
 from geo.store.records import article_id
 from geo.store.schema import SCHEMA_VERSION
-from geo.store.store import Reanalysis, Store
+from geo.store.store import NewArticle, Reanalysis, Store
 
 __all__ = [
     "ACTIONS",
@@ -42,6 +42,7 @@ __all__ = [
     "Document",
     "Filters",
     "IngestReport",
+    "NewArticle",
     "Problem",
     "Reanalysis",
     "Store",

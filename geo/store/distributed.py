@@ -142,7 +142,7 @@ def analyse_partition(
 
     A partition already published (a retry after the first run's reply was lost) is not redone.
     """
-    from geo.store.store import Store
+    from geo.store.store import NewArticle, Store
 
     root = Path(staging)
     final = root / name
@@ -153,17 +153,18 @@ def analyse_partition(
     scratch = root / f".{name}-{uuid.uuid4().hex[:12]}"
     try:
         problems: list[Problem] = []
-        written = 0
+        analysed: list[NewArticle] = []
+        for job in jobs:
+            result = work(job)
+            if isinstance(result, Problem):
+                problems.append(result)
+                continue
+            doc = job.item
+            assert isinstance(doc, Document)
+            analysis, date = result
+            analysed.append(NewArticle(job.key, analysis, doc.title, date))
         with Store(scratch / "db") as part:
-            for job in jobs:
-                result = work(job)
-                if isinstance(result, Problem):
-                    problems.append(result)
-                    continue
-                doc = job.item
-                assert isinstance(doc, Document)
-                analysis, date = result
-                written += part.add_article(job.key, analysis, title=doc.title, date=date, settings=settings)
+            written = sum(part.add_articles(analysed, settings=settings))  # one transaction
             export_tables(part.con, scratch / "out")
         done = {"written": written, "problems": [[p.where, p.reason] for p in problems]}
         (scratch / "out" / DONE).write_text(json.dumps(done, ensure_ascii=False), encoding="utf-8")

@@ -123,7 +123,12 @@ def event_rows(article: str, events: Sequence[Event]) -> list[tuple[Any, ...]]:
 
 def insert_events(con: duckdb.DuckDBPyConnection, article: str, events: Sequence[Event]) -> None:
     """Insert the events of ``article`` (inside the caller's transaction)."""
-    rows = event_rows(article, events)
+    insert_many_events(con, [(article, events)])
+
+
+def insert_many_events(con: duckdb.DuckDBPyConnection, batch: Sequence[tuple[str, Sequence[Event]]]) -> None:
+    """Insert the events of many articles, ``(article, events)`` each, in few statements."""
+    rows = [row for article, events in batch for row in event_rows(article, events)]
     head = f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}) VALUES "
     for i in range(0, len(rows), _BATCH):
         part = rows[i : i + _BATCH]

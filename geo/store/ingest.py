@@ -1,11 +1,13 @@
-"""Ingest: documents -> analysis -> the store, one transaction per article.
+"""Ingest: documents -> analysis -> the store, in transactions of whole articles.
 
 :func:`ingest` reads every document under the paths (:mod:`geo.store.documents`), skips those
 whose content is already stored (the id is the hash of the normalised text), analyses the others
 with :func:`geo.pipeline.analyze`, dates them (:func:`geo.text.dates.choose_date`) and commits
-each article with its mentions, places and zones in one transaction: a process killed half-way
-loses nothing already committed and leaves no half article, and running the same ingest again
-finishes the job. Files, feed entries and lines that cannot be read are collected with the
+the articles with their mentions, places, zones and events in batches (:data:`COMMIT_ARTICLES`
+articles, or what was analysed in :data:`COMMIT_SECONDS`), each batch one transaction of a few
+statements (DuckDB pays per statement, not per row). What was analysed before a worker dies or
+Ctrl-C is committed before the error goes up; a process killed outright loses at most the batch
+it held and never leaves half an article; running the same ingest again finishes the job. Files, feed entries and lines that cannot be read are collected with the
 reason (the first :data:`MAX_LISTED`, and a count of the rest); the rest are still ingested.
 
 Where the analysis runs:
@@ -56,6 +58,10 @@ log = logging.getLogger(__name__)
 
 #: Problems kept with their reason in a report; beyond these only their number is kept.
 MAX_LISTED = 1000
+#: Analysed articles committed together (one transaction)...
+COMMIT_ARTICLES = 32
+#: ... or fewer, when this many seconds have passed since the first of them was analysed.
+COMMIT_SECONDS = 1.0
 
 
 @dataclass
@@ -263,25 +269,50 @@ def _ingest_local(
     counted: Callable[[int], None],
 ) -> None:
     from geo.store.parallel import ordered_map
+    from geo.store.store import NewArticle
 
     work = partial(analyse, settings=settings)
-    for job, result in ordered_map(
-        work, stream, workers=workers, needs_work=lambda j: j.needs_analysis, describe=Job.where
-    ):
-        doc = job.item
-        if isinstance(doc, Problem):
-            report.problem(doc)
-            continue
-        report.warn(doc.where, doc.warnings)
-        if job.known:
-            report.known += 1
-        elif isinstance(result, Problem):
-            report.problem(result)
-        elif result is not None:
-            analysis, date = result
-            if store.add_article(job.key, analysis, title=doc.title, date=date, settings=settings):
+    pending: list[NewArticle] = []
+    since = 0.0
+
+    def flush() -> None:
+        """Commit the analysed articles held (one transaction), then count them."""
+        if not pending:
+            return
+        batch = pending[:]
+        pending.clear()  # a batch whose commit fails is rolled back whole, and not tried again
+        added = store.add_articles(batch, settings=settings)
+        for article, new in zip(batch, added, strict=True):
+            if new:
                 report.new += 1
-                report.ids.append(job.key)
+                report.ids.append(article.id)
             else:  # stored meanwhile (the same text twice in this run, or another writer)
                 report.known += 1
-        counted(1)
+        counted(len(batch))
+
+    try:
+        for job, result in ordered_map(
+            work, stream, workers=workers, needs_work=lambda j: j.needs_analysis, describe=Job.where
+        ):
+            doc = job.item
+            if isinstance(doc, Problem):
+                report.problem(doc)
+                continue
+            report.warn(doc.where, doc.warnings)
+            if job.known:
+                report.known += 1
+            elif isinstance(result, Problem):
+                report.problem(result)
+            elif result is not None:
+                analysis, date = result
+                if not pending:
+                    since = time.monotonic()
+                pending.append(NewArticle(job.key, analysis, doc.title, date))
+                if len(pending) >= COMMIT_ARTICLES or time.monotonic() - since >= COMMIT_SECONDS:
+                    flush()
+                continue
+            counted(1)
+    except BaseException:
+        flush()  # what was analysed before a worker died or Ctrl-C is committed, as the messages say
+        raise
+    flush()

@@ -13,18 +13,20 @@ import hashlib
 import json
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
-from dataclasses import asdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
 from geo.model import Candidate, Event, Mention, Place, Span, Zone
-from geo.store.eventrows import insert_events, stored_events
+from geo.store.eventrows import derive_events, events_dated, insert_many_events, stored_events
 from geo.store.shapes import shape_key
 
 if TYPE_CHECKING:
     import duckdb
 
+    from geo.model import Analysis
     from geo.pipeline import Settings
+    from geo.text.dates import DateChoice
 
 _TRAILING = re.compile(r"[ \t\u00a0]+\n")
 
@@ -190,7 +192,9 @@ _ZONE_ROW = "(" + ", ".join(["?"] * 23) + ")"
 _BATCH = 200
 
 
-def _insert(con: duckdb.DuckDBPyConnection, head: str, row_sql: str, rows: Sequence[Sequence[Any]]) -> None:
+def insert_rows(
+    con: duckdb.DuckDBPyConnection, head: str, row_sql: str, rows: Sequence[Sequence[Any]]
+) -> None:
     """``INSERT ... VALUES (...), (...)``: many rows per statement (far fewer round trips than executemany)."""
     for i in range(0, len(rows), _BATCH):
         part = rows[i : i + _BATCH]
@@ -211,9 +215,50 @@ def write_results(
     """Insert the mentions, places, zones, new shapes and events of ``article`` (inside the caller's
     transaction; the article's row must be there). ``events=None`` derives the events again from
     ``places`` and the article's stored text and date (:func:`geo.store.eventrows.stored_events`)."""
-    _insert(con, "INSERT INTO mentions", _MENTION_ROW, mention_rows(article, places))
-    _insert(con, "INSERT INTO places", _PLACE_ROW, place_rows(article, places, corrected_places))
-    zrows, shapes = zone_rows(article, zones, settings, corrected_zones)
+    if events is None:
+        events = stored_events(con, article, places)
+    write_many(
+        con,
+        [Results(article, places, zones, events)],
+        settings,
+        corrected_places=corrected_places,
+        corrected_zones=corrected_zones,
+    )
+
+
+@dataclass(frozen=True)
+class Results:
+    """What one article adds to the tables besides its own row."""
+
+    article: str
+    places: Sequence[Place]
+    zones: Sequence[Zone]
+    events: Sequence[Event]
+
+
+def write_many(
+    con: duckdb.DuckDBPyConnection,
+    batch: Sequence[Results],
+    settings: Settings,
+    *,
+    corrected_places: Iterable[str] = (),
+    corrected_zones: Iterable[str] = (),
+) -> None:
+    """:func:`write_results` for many articles at once: one statement per table for the whole batch
+    (a statement costs DuckDB about as much as hundreds of rows), in the caller's transaction."""
+    fixed_places, fixed_zones = set(corrected_places), set(corrected_zones)
+    mentions: list[tuple[Any, ...]] = []
+    place_list: list[tuple[Any, ...]] = []
+    zone_list: list[tuple[Any, ...]] = []
+    shapes: dict[str, bytes] = {}
+    for r in batch:
+        mentions += mention_rows(r.article, r.places)
+        place_list += place_rows(r.article, r.places, fixed_places)
+        zrows, zshapes = zone_rows(r.article, r.zones, settings, fixed_zones)
+        zone_list += zrows
+        shapes.update(zshapes)
+    insert_rows(con, "INSERT INTO mentions", _MENTION_ROW, mentions)
+    insert_rows(con, "INSERT INTO places", _PLACE_ROW, place_list)
     if shapes:
         known = {
             r[0]
@@ -222,9 +267,9 @@ def write_results(
             ).fetchall()
         }
         new = [(key, blob) for key, blob in shapes.items() if key not in known]
-        _insert(con, "INSERT OR IGNORE INTO shapes", "(?, ST_GeomFromWKB(?))", new)
-    _insert(con, f"INSERT INTO zones ({_ZONE_COLUMNS})", _ZONE_ROW, zrows)
-    insert_events(con, article, events if events is not None else stored_events(con, article, places))
+        insert_rows(con, "INSERT OR IGNORE INTO shapes", "(?, ST_GeomFromWKB(?))", new)
+    insert_rows(con, f"INSERT INTO zones ({_ZONE_COLUMNS})", _ZONE_ROW, zone_list)
+    insert_many_events(con, [(r.article, r.events) for r in batch])
 
 
 def delete_results(con: duckdb.DuckDBPyConnection, article: str) -> None:
@@ -329,3 +374,80 @@ def load_zones(con: duckdb.DuckDBPyConnection, article: str, text: str) -> list[
             )
         )
     return zones
+
+
+def folded_text(text: str, fold: Callable[[str], str]) -> str:
+    """The text as the search column holds it: folded words joined by spaces, padded with one each side."""
+    return f" {fold(text)} "
+
+
+_ARTICLE_COLUMNS = (
+    "id, source, title, published, date_source, date_flag, date_how, language, text, text_folded, "
+    "ingested_at, analysed_with, settings, notes"
+)
+_ARTICLE_ROW = "(" + ", ".join(["?"] * 14) + ")"
+
+
+@dataclass(frozen=True)
+class NewArticle:
+    """An analysed article to store: its id (hash of the normalised text), analysis, title and date."""
+
+    id: str
+    analysis: Analysis
+    title: str
+    date: DateChoice
+
+
+def _dated_events(a: NewArticle) -> list[Event]:
+    """The article's events, extracted again when the store's date of it is not the text's own."""
+    events = events_dated(a.analysis, a.date.date)
+    if events is None:
+        lang = a.analysis.lang or "und"
+        events = derive_events(a.analysis.text, a.analysis.places, article_date=a.date.date, lang=lang)
+    return events
+
+
+def add_new_articles(
+    con: duckdb.DuckDBPyConnection, batch: Sequence[NewArticle], settings: Settings, now: Any
+) -> list[bool]:
+    """Insert the articles of ``batch`` not stored yet with all their results (inside the caller's
+    transaction); per article, whether it was added (``False``: stored, or earlier in the batch)."""
+    from geo.text.normalize import fold
+
+    ids = [a.id for a in batch]
+    stored = {
+        r[0]
+        for r in con.execute(
+            "SELECT id FROM articles WHERE id IN (SELECT unnest(?::VARCHAR[]))", [ids]
+        ).fetchall()
+    }
+    added = []
+    for a in batch:
+        added.append(a.id not in stored)
+        stored.add(a.id)
+    fresh = [a for a, new in zip(batch, added, strict=True) if new]
+    fingerprint, settings_json = analysed_with(settings), json.dumps(settings_dict(settings))
+    rows = [
+        [
+            a.id,
+            a.analysis.source,
+            a.title,
+            a.date.date,
+            a.date.source,
+            a.date.flag,
+            a.date.how,
+            a.analysis.lang,
+            a.analysis.text,
+            folded_text(a.analysis.text, fold),
+            now,
+            fingerprint,
+            settings_json,
+            json.dumps(a.analysis.notes, ensure_ascii=False),
+        ]  # fmt: skip
+        for a in fresh
+    ]
+    insert_rows(con, f"INSERT INTO articles ({_ARTICLE_COLUMNS})", _ARTICLE_ROW, rows)
+    write_many(
+        con, [Results(a.id, a.analysis.places, a.analysis.zones, _dated_events(a)) for a in fresh], settings
+    )
+    return added

@@ -54,6 +54,7 @@ from typing import TYPE_CHECKING
 
 from geo.errors import StoreError
 from geo.store.connection import transaction
+from geo.store.records import folded_text
 from geo.store.shapes import shape_key
 
 if TYPE_CHECKING:
@@ -183,11 +184,6 @@ def _v4(con: duckdb.DuckDBPyConnection) -> None:
 MIGRATIONS: tuple[Callable[[duckdb.DuckDBPyConnection], None], ...] = (_v1, _v2, _v3, _v4)
 #: The schema version this code writes.
 SCHEMA_VERSION = len(MIGRATIONS)
-
-
-def folded_text(text: str, fold: Callable[[str], str]) -> str:
-    """The text as the search column holds it: folded words joined by spaces, padded with one each side."""
-    return f" {fold(text)} "
 
 
 def current_version(con: duckdb.DuckDBPyConnection) -> int:

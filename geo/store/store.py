@@ -37,14 +37,17 @@ from geo.store import queries, timeline
 from geo.store.connection import LOCK_TIMEOUT, STORE_FILE, connect, is_conflict, transaction, translate
 from geo.store.eventrows import derive_events, events_dated, insert_events, load_events
 from geo.store.records import (
+    NewArticle,
+    add_new_articles,
     analysed_with,
     delete_results,
+    folded_text,
     load_places,
     load_zones,
     settings_dict,
     write_results,
 )
-from geo.store.schema import SCHEMA_VERSION, current_version, folded_text, migrate
+from geo.store.schema import SCHEMA_VERSION, current_version, migrate
 
 if TYPE_CHECKING:
     import duckdb
@@ -196,46 +199,21 @@ class Store:
         the date the text gives (feed or JSONL metadata), they are extracted again with it.
         Returns ``False`` (and changes nothing) when the article is already stored.
         """
-        from geo.text.normalize import fold
+        return self.add_articles([NewArticle(article_id, analysis, title, date)], settings=settings)[0]
 
-        fingerprint = analysed_with(settings)
-        row = [
-            article_id,
-            analysis.source,
-            title,
-            date.date,
-            date.source,
-            date.flag,
-            date.how,
-            analysis.lang,
-            analysis.text,
-            folded_text(analysis.text, fold),
-            fix.utc_now(),
-            fingerprint,
-            json.dumps(settings_dict(settings)),
-            json.dumps(analysis.notes, ensure_ascii=False),
-        ]
+    def add_articles(self, batch: Sequence[NewArticle], *, settings: Settings) -> list[bool]:
+        """Store many analysed articles in one transaction (few statements for the whole batch).
 
-        def add(con: duckdb.DuckDBPyConnection) -> bool:
-            if con.execute("SELECT 1 FROM articles WHERE id = ?", [article_id]).fetchone():
-                return False
-            con.execute(
-                "INSERT INTO articles (id, source, title, published, date_source, date_flag, date_how, language, "
-                "text, text_folded, ingested_at, analysed_with, settings, notes) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                row,
-            )
-            write_results(
-                con,
-                article_id,
-                analysis.places,
-                analysis.zones,
-                settings,
-                events=events_dated(analysis, date.date),
-            )
-            return True
-
-        return self._write(add, f"store article {analysis.source}")
+        Returns, per article, whether it was added (``False``: already stored, or earlier in the
+        batch). All or none of the batch is written.
+        """
+        if not batch:
+            return []
+        now = fix.utc_now()
+        doing = (
+            f"store article {batch[0].analysis.source}" if len(batch) == 1 else f"store {len(batch)} articles"
+        )
+        return self._write(lambda con: add_new_articles(con, batch, settings, now), doing)
 
     def article(self, article_id: str) -> dict[str, Any]:
         """The article's row (id, source, title, published, date_source, date_flag, date_how, language,

@@ -50,6 +50,31 @@ def test_round_trip_keeps_places_zones_and_offsets(tmp_path: Path) -> None:
             assert back.text[m.start : m.end] == m.text
 
 
+def test_a_batch_stores_what_one_article_at_a_time_stores(tmp_path: Path) -> None:
+    from store_tables import differences, tables_of
+
+    from geo.store import NewArticle
+
+    texts = [(EN, "en.txt"), (AR, "ar.txt"), (EN.replace("Mosul", "Sinjar"), "en2.txt")]
+    with Store(tmp_path / "one") as store:
+        for text, source in texts:
+            add(store, text, source)
+        expected = tables_of(store)
+    batch = [NewArticle(article_id(t), analyze(t, source=s), s, choose_date(t)) for t, s in texts]
+    with Store(tmp_path / "batch") as store:
+        assert store.add_articles(batch[:1], settings=Settings()) == [True]
+        # stored already, new, and the same text twice in one batch: only the first time is added
+        assert store.add_articles([batch[0], batch[1], batch[2], batch[1]], settings=Settings()) == [
+            False,
+            True,
+            True,
+            False,
+        ]
+        assert store.add_articles([], settings=Settings()) == []
+        got = tables_of(store)
+    assert got == expected, differences(got, expected)
+
+
 def test_articles_row_and_counts(tmp_path: Path) -> None:
     with Store(tmp_path / "s") as store:
         key = add(store, EN, "en.txt")
