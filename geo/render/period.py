@@ -39,6 +39,7 @@ from geo import files
 from geo.data import boundaries, sources
 from geo.errors import ExportError, ParameterError
 from geo.events.kinds import EVENT_TYPES
+from geo.events.trends import MIN_EVENTS
 from geo.render import briefingtext, periodmap, timeline
 from geo.store import Filters
 
@@ -332,7 +333,8 @@ def surge_items(data: PeriodData) -> list[dict[str, Any]]:
             "week": r.week,
             "count": r.count,
             "baseline": f"{r.baseline:g}",
-            "threshold": f"{r.threshold:g}",
+            # the rule in full: above mean + 2 sd, and at least MIN_EVENTS (a zero baseline is not enough)
+            "threshold": f"> {r.threshold:.3g}, ≥ {MIN_EVENTS}",
             "articles": _article_items(list(r.articles)),
         }
         for r in data.surges.itertuples()
