@@ -99,6 +99,8 @@ def test_cue_words(gaz, text: str, name: str, kind: str) -> None:  # type: ignor
         ("remnants of the Islamic State of Iraq and the Levant", "Iraq"),
         ("the Patriotic Union of Kurdistan won", "Kurdistan"),
         ("حکومەتی هەرێمی کوردستان", "هەرێمی کوردستان"),
+        ('وقال مصدر أمني لـ "كوردستان 24" إن هجوما وقع', "كوردستان"),  # a news outlet in a byline
+        ("a security source told Kurdistan 24 that", "Kurdistan"),
     ],
 )
 def test_organisation_names_are_not_places(gaz, text: str, name: str) -> None:  # type: ignore[no-untyped-def]
