@@ -181,13 +181,12 @@ def _pooled(
             yield step()
         finished = True
     finally:
-        # Ctrl-C, a dead worker or a caller that stopped reading: drop what is queued, and stop
-        # the workers now (their results are no longer wanted; waiting for them could hang exit;
-        # the executor has no public way to do so before Python 3.14: its _processes table)
-        for _item, future in pending:
-            if future is not None:
-                future.cancel()
+        # Ctrl-C, a dead worker or a caller that stopped reading: stop the workers now (their
+        # results are no longer wanted; waiting for them could hang exit; the executor has no
+        # public way to do so before Python 3.14: its _processes table). The executor then fails
+        # what is queued itself; the futures are not cancelled first, as Python 3.11's executor
+        # would raise InvalidStateError in its own thread when it fails a cancelled one.
         if not finished:
             for process in list((getattr(pool, "_processes", None) or {}).values()):
                 process.terminate()
-        pool.shutdown(wait=finished, cancel_futures=True)
+        pool.shutdown(wait=finished)
