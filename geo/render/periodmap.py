@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from geo.data import boundaries, sources
 from geo.render import labels, staticlabels
 from geo.render.mapview import hex_rgb
+from geo.render.staticmap import widen_to_aspect
 from geo.render.timeline import TYPE_COLOURS, casualty_radius, type_label
 
 if TYPE_CHECKING:
@@ -51,15 +52,7 @@ def _extent(points: Sequence[tuple[float, float]]) -> tuple[float, float, float,
     else:
         x0, x1, y0, y1 = IRAQ
     aspect = MAP_INCHES[0] * 0.78 / (MAP_INCHES[1] * 0.9)
-    k = math.cos(math.radians((y0 + y1) / 2))
-    w, h = (x1 - x0) * k, y1 - y0
-    if w / h < aspect:
-        grow = (h * aspect / k - (x1 - x0)) / 2
-        x0, x1 = x0 - grow, x1 + grow
-    else:
-        grow = ((x1 - x0) * k / aspect - h) / 2
-        y0, y1 = y0 - grow, y1 + grow
-    return x0, x1, y0, y1
+    return widen_to_aspect(x0, x1, y0, y1, aspect)
 
 
 def period_map_png(

@@ -48,6 +48,22 @@ def _nice_km(target: float) -> float:
     return max(m * power for m in (1, 2, 5) if m * power <= target)
 
 
+def widen_to_aspect(
+    x0: float, x1: float, y0: float, y1: float, aspect: float
+) -> tuple[float, float, float, float]:
+    """The lon/lat box widened (never narrowed) to ``aspect`` (width / height, in ground units at
+    its middle latitude)."""
+    k = math.cos(math.radians((y0 + y1) / 2))
+    w, h = (x1 - x0) * k, y1 - y0
+    if w / h < aspect:
+        grow = (h * aspect / k - (x1 - x0)) / 2
+        x0, x1 = x0 - grow, x1 + grow
+    else:
+        grow = ((x1 - x0) * k / aspect - h) / 2
+        y0, y1 = y0 - grow, y1 + grow
+    return x0, x1, y0, y1
+
+
 def _extent(
     analysis: Analysis, aspect: float, bounds: list[list[float]] | None = None
 ) -> tuple[float, float, float, float]:
@@ -67,15 +83,7 @@ def _extent(
         (y0, x0), (y1, x1) = [(29.06, 38.79), (37.38, 48.63)]
     pad_x, pad_y = max((x1 - x0) * 0.08, 0.25), max((y1 - y0) * 0.08, 0.25)
     x0, x1, y0, y1 = x0 - pad_x, x1 + pad_x, y0 - pad_y, y1 + pad_y
-    k = math.cos(math.radians((y0 + y1) / 2))
-    w, h = (x1 - x0) * k, y1 - y0
-    if w / h < aspect:
-        grow = (h * aspect / k - (x1 - x0)) / 2
-        x0, x1 = x0 - grow, x1 + grow
-    else:
-        grow = ((x1 - x0) * k / aspect - h) / 2
-        y0, y1 = y0 - grow, y1 + grow
-    return x0, x1, y0, y1
+    return widen_to_aspect(x0, x1, y0, y1, aspect)
 
 
 def static_png(
