@@ -16,6 +16,7 @@ from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass, field
 from itertools import repeat
+from math import cos, hypot, pi
 from operator import itemgetter
 
 from geo.data.gazetteer import Entry, Gazetteer
@@ -277,11 +278,14 @@ def _listed_with_a_cue(i: int, facts: ArticleFacts) -> bool:
 
 
 def point_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    import math
+    """Equirectangular distance (km) between two points given in degrees."""
+    dlat = (lat2 - lat1) * _RAD
+    dlon = (lon2 - lon1) * _RAD * cos((lat1 + lat2) * _HALF_RAD)
+    return 6371.0 * hypot(dlat, dlon)
 
-    dlat = math.radians(lat2 - lat1)
-    dlon = math.radians(lon2 - lon1) * math.cos(math.radians((lat1 + lat2) / 2))
-    return 6371.0 * math.hypot(dlat, dlon)
+
+_RAD = pi / 180.0
+_HALF_RAD = pi / 360.0
 
 
 _ANCHOR_KINDS = frozenset({"district", "subdistrict", "city", "town"})

@@ -12,6 +12,8 @@ from __future__ import annotations
 import math
 from operator import itemgetter
 
+import numpy as np
+
 from geo.data.gazetteer import Gazetteer
 from geo.model import Mention, Place
 from geo.text.calibration import calibrated, choice_features, isolated_inputs, record
@@ -149,19 +151,19 @@ def _mark_isolated(places: dict[int, Place], inputs: dict[int, list[float]]) -> 
     local = [e for e, p in places.items() if p.country == "IQ" and p.kind in _LOCAL_KINDS]
     if len(local) < 3:
         return
-    for e in local:
-        p = places[e]
-        near = min(_km(p.lat, p.lon, places[o].lat, places[o].lon) for o in local if o != e)
-        if near > ISOLATED_KM:
+    lat = np.radians(np.fromiter((places[e].lat for e in local), float, len(local)))
+    lon = np.radians(np.fromiter((places[e].lon for e in local), float, len(local)))
+    step = max(1, 1_000_000 // len(local))  # rows at a time: memory stays bounded
+    for lo in range(0, len(local), step):
+        la, lg = lat[lo : lo + step, None], lon[lo : lo + step, None]
+        d = 6371.0 * np.hypot(lat[None, :] - la, (lon[None, :] - lg) * np.cos((lat[None, :] + la) / 2))
+        rows = np.arange(d.shape[0])
+        d[rows, rows + lo] = np.inf  # not from itself
+        for r in np.flatnonzero(d.min(axis=1) > ISOLATED_KM).tolist():
+            e = local[lo + r]
             x = isolated_inputs(inputs[e])
             inputs[e] = x
-            p.confidence = calibrated(x)
-
-
-def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    dlat = math.radians(lat2 - lat1)
-    dlon = math.radians(lon2 - lon1) * math.cos(math.radians((lat1 + lat2) / 2))
-    return 6371.0 * math.hypot(dlat, dlon)
+            places[e].confidence = calibrated(x)
 
 
 def _confidence(pick: Scored, cs: list[Scored], feats: Features) -> float:

@@ -10,8 +10,10 @@ from __future__ import annotations
 from collections import defaultdict
 from operator import attrgetter
 
-from geo.data.gazetteer import Gazetteer
-from geo.text.candidates import ArticleFacts, Scored, point_km
+import numpy as np
+
+from geo.data.gazetteer import Entry, Gazetteer
+from geo.text.candidates import ArticleFacts, Scored
 from geo.text.context import RawMention
 from geo.text.features import KIND_PRIOR, features, km
 from geo.text.lexicon import Lexicon
@@ -131,41 +133,67 @@ def _proximity(facts: ArticleFacts, cands: list[list[Scored]]) -> None:
     """Among same-named places, favour those near the article's other places: a candidate within
     :data:`NEAR_KM` of a town or unit named elsewhere in the article (on its name alone) gains
     :data:`W_PROXIMITY`, within :data:`FAR_KM` half of it. A village named like a village
-    300 km away thus resolves next to the places the article is about."""
-    anchors = None
-    entries = facts.gaz.entries
+    300 km away thus resolves next to the places the article is about.
+
+    Each distinct (name, candidate) pair is measured once per article (names repeat), all in one
+    array operation."""
+    entries, mentions = facts.gaz.entries, facts.mentions
+    pairs: dict[tuple[str, int], int] = {}
     for i, cs in enumerate(cands):
         if len(cs) < 2:
             continue
-        if anchors is None:
-            # one entry per distinct (place, name): a huge text repeats the same towns, so this
-            # stays as small as the article's set of places, not its number of mentions
-            anchors = sorted(
-                {
-                    (lat, lon, facts.mentions[j].key)
-                    for in_sentence in facts.anchors.values()
-                    for j, (lat, lon, _sub) in in_sentence
-                }
-            )
-            if not anchors:
-                return
-        key = facts.mentions[i].key
+        key = mentions[i].key
         for c in cs:
-            e = entries[c.entry]
-            if e.country != "IQ" or e.kind in ("country", "region", "governorate"):
+            if (key, c.entry) not in pairs:
+                e = entries[c.entry]
+                if e.country == "IQ" and e.kind not in ("country", "region", "governorate"):
+                    pairs[(key, c.entry)] = len(pairs)
+    if not pairs:
+        return
+    rows = {(lat, lon, mentions[j].key) for s in facts.anchors.values() for j, (lat, lon, _sub) in s}
+    if not rows:
+        return
+    best = _nearest(list(pairs), sorted(rows), entries)
+    for i, cs in enumerate(cands):
+        if len(cs) < 2:
+            continue
+        key = mentions[i].key
+        for c in cs:
+            row = pairs.get((key, c.entry))
+            if row is None:
                 continue
-            best = FAR_KM
-            for lat, lon, anchor_key in anchors:
-                if anchor_key == key:
-                    continue
-                d = point_km(e.lat, e.lon, lat, lon)
-                if d < best:
-                    best = d
-            if best < NEAR_KM:
+            d = best[row]
+            if d < NEAR_KM:
                 c.score += W_PROXIMITY
                 c.why.append("near the article's places")
-            elif best < FAR_KM:
+            elif d < FAR_KM:
                 c.score += W_PROXIMITY / 2
+
+
+def _nearest(
+    pairs: list[tuple[str, int]], anchors: list[tuple[float, float, str]], entries: list[Entry]
+) -> list[float]:
+    """For each (name, entry) pair, the distance (km, equirectangular) from the entry to the
+    nearest anchor named otherwise (:data:`FAR_KM` when none is nearer)."""
+    names = {key: n for n, key in enumerate({a[2] for a in anchors} | {p[0] for p in pairs})}
+    a_lat = np.radians(np.fromiter((a[0] for a in anchors), float, len(anchors)))[None, :]
+    a_lon = np.radians(np.fromiter((a[1] for a in anchors), float, len(anchors)))[None, :]
+    a_name = np.fromiter((names[a[2]] for a in anchors), int, len(anchors))[None, :]
+    lat = np.radians(np.fromiter((entries[e].lat for _k, e in pairs), float, len(pairs)))[:, None]
+    lon = np.radians(np.fromiter((entries[e].lon for _k, e in pairs), float, len(pairs)))[:, None]
+    name = np.fromiter((names[k] for k, _e in pairs), int, len(pairs))[:, None]
+    out: list[float] = []
+    step = max(1, _MATRIX_CELLS // len(anchors))  # rows at a time: memory stays bounded
+    for lo in range(0, len(pairs), step):
+        la, lo_, nm = lat[lo : lo + step], lon[lo : lo + step], name[lo : lo + step]
+        d = 6371.0 * np.hypot(a_lat - la, (a_lon - lo_) * np.cos((a_lat + la) / 2))
+        d[np.broadcast_to(a_name == nm, d.shape)] = FAR_KM
+        out.extend(np.minimum(d.min(axis=1), FAR_KM).tolist())
+    return out
+
+
+#: Largest distance matrix (cells) :func:`_nearest` builds at once (~8 MB of floats).
+_MATRIX_CELLS = 1_000_000
 
 
 _SCORE = attrgetter("score")
