@@ -6,7 +6,9 @@ article's decoded text, so ``text[m.start:m.end] == m.text`` always holds.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+import threading
+from collections import OrderedDict
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 #: Kinds a resolved place may have (the CLI contract of ``python -m geo extract``).
@@ -32,6 +34,35 @@ class Span:
     text: str
 
 
+def _span(span: Span) -> dict[str, Any]:
+    return {"start": span.start, "end": span.end, "text": span.text}
+
+
+#: GeoJSON geometries made lately, by geometry object (zones taken from the construction cache
+#: share theirs): ``id -> (geometry, mapping)``; the geometry is held, so its id is not reused.
+_GEOJSON: OrderedDict[int, tuple[Any, dict[str, Any]]] = OrderedDict()
+_GEOJSON_SIZE = 256
+_GEOJSON_LOCK = threading.Lock()
+
+
+def geojson_geometry(geometry: Any) -> dict[str, Any]:
+    """The GeoJSON geometry of a shapely geometry, coordinates rounded to 6 decimals (about
+    0.1 m); made once per geometry object of the last few hundred (a copy of the top level is
+    returned; coordinates are tuples)."""
+    with _GEOJSON_LOCK:
+        held = _GEOJSON.get(id(geometry))
+    if held is None or held[0] is not geometry:
+        import shapely
+        from shapely.geometry import mapping
+
+        held = (geometry, mapping(shapely.set_precision(geometry, 1e-6)))
+        with _GEOJSON_LOCK:
+            _GEOJSON[id(geometry)] = held
+            while len(_GEOJSON) > _GEOJSON_SIZE:
+                _GEOJSON.popitem(last=False)
+    return dict(held[1])
+
+
 @dataclass(frozen=True)
 class Mention:
     """One occurrence of a place name in the text.
@@ -55,9 +86,9 @@ class Mention:
             "end": self.end,
             "text": self.text,
             "modifier": self.modifier,
-            "modifier_span": asdict(self.modifier_span) if self.modifier_span else None,
+            "modifier_span": _span(self.modifier_span) if self.modifier_span else None,
             "cue": self.cue,
-            "sentence": asdict(self.sentence),
+            "sentence": _span(self.sentence),
         }
 
 
@@ -80,7 +111,10 @@ class Candidate:
     score: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {f: getattr(self, f) for f in _CANDIDATE_FIELDS}
+
+
+_CANDIDATE_FIELDS = tuple(f.name for f in fields(Candidate))
 
 
 @dataclass
@@ -166,19 +200,15 @@ class Zone:
 
         ``geometry`` is a GeoJSON geometry (coordinates rounded to 6 decimals, about 0.1 m).
         """
-        import shapely
-        from shapely.geometry import mapping
-
-        geometry = shapely.set_precision(self.geometry, 1e-6) if self.geometry is not None else None
         return {
             "id": self.id,
             "kind": self.kind,
             "label": self.label,
             "label_ar": self.label_ar,
             "places": list(self.places),
-            "trigger": asdict(self.trigger),
+            "trigger": _span(self.trigger),
             "occurrences": [{"start": s.start, "end": s.end, "text": s.text} for s in self.occurrences],
-            "sentence": asdict(self.sentence),
+            "sentence": _span(self.sentence),
             "construction": self.construction,
             "params": self.params,
             "dataset": self.dataset,
@@ -186,7 +216,7 @@ class Zone:
             "covers": list(self.covers),
             "touches": list(self.touches),
             "seat": list(self.seat) if self.seat else None,
-            "geometry": mapping(geometry) if geometry is not None else None,
+            "geometry": geojson_geometry(self.geometry) if self.geometry is not None else None,
             "confidence": round(self.confidence, 3),
             "reason": self.reason,
         }

@@ -56,18 +56,32 @@ CSV_HEADER = [
 ]
 
 
+def _json(value: object) -> bytes:
+    """``value`` as compact UTF-8 JSON (orjson; the standard encoder for what orjson refuses, such
+    as a lone surrogate, which stays one as in the text)."""
+    import json
+
+    import orjson
+
+    try:
+        return orjson.dumps(value)
+    except (TypeError, orjson.JSONEncodeError):
+        return json.dumps(value, ensure_ascii=False).encode("utf-8", "surrogatepass")
+
+
 def extract_file(name: str, *, fmt: str) -> Extracted:
     """Read, geoparse (and, for jsonl, derive the zones of) one file: its output as :class:`Extracted`."""
-    import json
 
     from geo.text.reading import detect_language, read_article
     from geo.text.resolve import geoparse
+    from geo.text.tokens import tokenize
 
     result = Extracted(name)
     try:
         article = read_article(name)
         result.warnings = [f"warning: {article.source}: {w}" for w in article.warnings]
-        places = geoparse(article.text)
+        tokens = tokenize(article.text)  # read once: places and zone triggers share the words
+        places = geoparse(article.text, tokens=tokens)
     except DataSourceError:
         raise  # missing data is no fault of this file and stops every other one too
     except ZoneAtlasError as exc:
@@ -79,23 +93,23 @@ def extract_file(name: str, *, fmt: str) -> Extracted:
         record["note"] = "language not recognised; names were matched on a best-effort basis"
     if fmt == "jsonl":
         import gc
-        import io
 
-        from geo.zones.derivation import derive_zones
+        from geo.zones.derivation import derive
 
         # The places (hundreds of thousands of mentions for a 20 MB text) live until they are
         # written: keep the collector's full passes, which the zones and the JSON below set
         # off, from walking them again and again.
         gc.freeze()
         try:
-            zones = [z.to_dict() for z in derive_zones(article.text, places)[0]]
+            zones = [z.to_dict() for z in derive(article.text, places, tokens=tokens).zones]
             # written place by place, so a huge input never builds one big dict of its places
-            out = io.StringIO()
-            out.write(json.dumps(record, ensure_ascii=False)[:-1] + ', "places": [')
+            parts = [_json(record)[:-1], b', "places": [']
             for n, p in enumerate(places):
-                out.write((", " if n else "") + json.dumps(p.to_dict(), ensure_ascii=False))
-            out.write('], "zones": ' + json.dumps(zones, ensure_ascii=False) + "}\n")
-            result.line = out.getvalue()
+                if n:
+                    parts.append(b", ")
+                parts.append(_json(p.to_dict()))
+            parts += [b'], "zones": ', _json(zones), b"}\n"]
+            result.line = b"".join(parts).decode("utf-8", "surrogatepass")
         finally:
             gc.unfreeze()
     elif fmt == "geojson":

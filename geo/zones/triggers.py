@@ -101,15 +101,19 @@ def find_triggers(
     rules = rules or load_rules()
     tk = _tokens(text, tokens)
     folded, offsets = tk.fold()
+    literals, by_kind = _compiled(rules)
+    present = {lit for lit in literals if lit in folded}  # first words the text holds at all
     starts: dict[tuple[str, int, bool], list[int]] = {}  # where each first word may start a match
     seen: dict[int, Span] = {}  # sentences already cut out, shared by the triggers they hold
     breaks: array[int] | None = None
     found: list[Trigger] = []
-    for kind, rule in rules.kinds.items():
+    for kind, phrases in by_kind:
         spans: list[tuple[int, int, int]] = []
-        for phrase in _patterns(rule, rules.proclitics_ar):
+        for phrase in phrases:
             if not phrase.literal:  # a first word that folds to nothing: try every position
                 spans += [(m.start(), *m.span("core")) for m in phrase.pattern.finditer(folded)]
+                continue
+            if phrase.literal not in present:
                 continue
             key = (phrase.literal, phrase.lead, phrase.word_lead)
             if key not in starts:
@@ -207,6 +211,26 @@ def _scan(pattern: re.Pattern[str], starts: list[int], folded: str) -> list[tupl
 
 def _patterns(rule: KindRule, proclitics: tuple[str, ...]) -> list[_Phrase]:
     return _compile(tuple(rule.triggers_ar), tuple(rule.triggers_en), proclitics)
+
+
+#: Phrases compiled per rules object: ``(rules, first words of every phrase, [(kind, phrases)])``.
+_COMPILED: OrderedDict[int, tuple[ZoneRules, frozenset[str], list[tuple[str, list[_Phrase]]]]] = OrderedDict()
+
+
+def _compiled(rules: ZoneRules) -> tuple[frozenset[str], list[tuple[str, list[_Phrase]]]]:
+    """The phrases of every kind of ``rules`` and the set of their first words, made once per rules
+    object (a text is searched for each distinct first word once, whatever the phrases sharing it)."""
+    with _TOKENS_LOCK:
+        held = _COMPILED.get(id(rules))
+    if held is not None and held[0] is rules:
+        return held[1], held[2]
+    by_kind = [(kind, _patterns(rule, rules.proclitics_ar)) for kind, rule in rules.kinds.items()]
+    literals = frozenset(p.literal for _kind, phrases in by_kind for p in phrases if p.literal)
+    with _TOKENS_LOCK:
+        _COMPILED[id(rules)] = (rules, literals, by_kind)  # the rules are held: the id is not reused
+        while len(_COMPILED) > 16:
+            _COMPILED.popitem(last=False)
+    return literals, by_kind
 
 
 @lru_cache(maxsize=64)

@@ -208,3 +208,12 @@ def test_zones_warns_about_repaired_bytes(tmp_path: Path, capsys: pytest.Capture
     out, err = capsys.readouterr()
     assert f"warning: {article}: 1 invalid UTF-8 byte" in err
     assert out.strip()
+
+
+def test_extract_json_lines_keep_a_lone_surrogate() -> None:
+    """orjson refuses a lone surrogate: the line falls back to the standard encoder and keeps it."""
+    from geo.cli.places import _json
+
+    assert json.loads(_json({"a": "x", "n": [1.5, None]})) == {"a": "x", "n": [1.5, None]}
+    raw = _json({"text": "a\ud800b"})
+    assert json.loads(raw.decode("utf-8", "surrogatepass")) == {"text": "a\ud800b"}
