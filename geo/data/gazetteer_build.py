@@ -493,7 +493,14 @@ class _Builder:
             parts = k.removeprefix("adj:").split(" ")
             first[parts[0]] = max(first.get(parts[0], 0), len(parts))
         flags: dict[str, str] = {}
-        for group, flag in (("words", "word"), ("people", "person"), ("iq_only", "namesake")):
+        groups = (
+            ("words", "word"),
+            ("place_nouns", "strict"),
+            ("strict_words", "strict"),
+            ("people", "person"),
+            ("iq_only", "namesake"),
+        )
+        for group, flag in groups:
             for word in ambiguous.get(group, []):
                 flags[fold(word)] = flag
         lower = frozenset(

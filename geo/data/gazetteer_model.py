@@ -94,8 +94,10 @@ class Gazetteer:
     """Names -> entries. ``index`` maps a folded name (see :func:`geo.text.normalize.fold`) to entry
     positions; ``first_tokens`` maps the first token of every indexed name to the longest name
     (in tokens) starting with it; ``ambiguous`` maps keys that are also common words
-    (``"word"``) or personal names (``"person"``), or whose foreign namesake is usually meant
-    (``"namesake"``: only the Iraqi entries are doubtful)."""
+    (``"word"``), generic nouns of places and Sorani verbs
+    (``"strict"``: المدينة "the city", which a modifier does not make a name: "وسط المدينة" is
+    downtown; کراوە "done") or personal names (``"person"``), or whose foreign
+    namesake is usually meant (``"namesake"``: only the Iraqi entries are doubtful)."""
 
     entries: list[Entry]
     index: dict[str, tuple[int, ...]]

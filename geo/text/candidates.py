@@ -12,6 +12,7 @@ scoring) read, each worked out on first use.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -19,7 +20,10 @@ from itertools import repeat
 from math import cos, hypot, pi
 from operator import itemgetter
 
+import numpy as np
+
 from geo.data.gazetteer import Entry, Gazetteer
+from geo.model import Span
 from geo.text.context import RawMention
 from geo.text.features import features
 from geo.text.lexicon import Lexicon, load_lexicon
@@ -81,7 +85,7 @@ _ZEROS = repeat(0.0)
 def _needs_evidence(e: Entry, doubt: str | None) -> str | None:
     if e.strength == "cue":
         return "cue"
-    if doubt in ("word", "person"):
+    if doubt in ("word", "person", "strict"):
         return doubt
     if doubt == "namesake" and e.country == "IQ":
         return "namesake"
@@ -108,6 +112,8 @@ class ArticleFacts:
         self._containers: dict[int, list[int]] | None = None
         self._anchors: dict[int, list[tuple[int, tuple[float, float, str | None]]]] | None = None
         self._lists: dict[int, list[int]] | None = None
+        self._points: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._sorani: dict[int, bool] = {}
 
     @property
     def lists(self) -> dict[int, list[int]]:
@@ -130,6 +136,40 @@ class ArticleFacts:
         if self._anchors is None:
             self._anchors = _anchors(self.mentions, self.gaz)
         return self._anchors
+
+    def sorani(self, sentence: Span) -> bool:
+        """Whether ``sentence`` holds a letter of Sorani that Arabic does not write (kept per sentence)."""
+        got = self._sorani.get(sentence.start)
+        if got is None:
+            got = self._sorani[sentence.start] = _SORANI.search(sentence.text) is not None
+        return got
+
+    def near_article_place(self, key: str, e: Entry) -> bool:
+        """Whether a town or unit named anywhere in the article (not as ``key``; a name that is also
+        a common word does not count, a village namesake of the name is passed over) lies within
+        :data:`SUPPORT_ARTICLE_KM` of ``e`` (one distance array per entry asked)."""
+        if self._points is None:
+            entries, ambiguous = self.gaz.entries, self.gaz.ambiguous
+            rows = sorted(
+                {
+                    (x.lat, x.lon, m.key)
+                    for m in self.mentions
+                    if not m.blocked and m.key not in ambiguous
+                    for x in map(entries.__getitem__, m.entries)
+                    if x.strength == "strong" and x.country == "IQ" and x.kind in _ANCHOR_KINDS
+                }
+            )
+            self._points = (
+                np.radians(np.array([r[0] for r in rows], dtype=float)),
+                np.radians(np.array([r[1] for r in rows], dtype=float)),
+                np.array([r[2] for r in rows], dtype=object),
+            )
+        lat, lon, keys = self._points
+        if not len(lat):
+            return False
+        la, lo = e.lat * _RAD, e.lon * _RAD
+        d = 6371.0 * np.hypot(lat - la, (lon - lo) * np.cos((lat + la) / 2))
+        return bool(((d < SUPPORT_ARTICLE_KM) & (keys != key)).any())
 
     @property
     def links(self) -> list[Link]:
@@ -184,15 +224,17 @@ def _evidence(
     facts: ArticleFacts,
 ) -> str | None:
     """Why a doubtful candidate may stand (``None`` when nothing supports it)."""
-    if m.cue_kind is not None:
-        return f"cue:{m.cue_kind}"
+    if m.cue_kind is not None and not (m.cue_kind == "other" and gaz.ambiguous.get(m.key) == "strict"):
+        return f"cue:{m.cue_kind}"  # "أحياء المدينة" is the city's neighbourhoods, not Al-Midaina
     if needs == "cue":
         return _village_support(i, m, e, gaz, facts)
-    if needs in ("word", "person") and e.country != "IQ":  # المدينة "the city" is not Medina
+    if needs in ("word", "person", "strict") and e.country != "IQ":  # المدينة "the city" is not Medina
         return None
     for b in facts.containers.get(i, ()):
         if any(gaz.entries[j].contains(e) for j in mentions[b].entries):
             return "contained"
+    if needs == "strict":  # "وسط المدينة" is downtown of the city just named: only a cue or a container
+        return None
     if needs == "foreign":
         return "country in article" if e.country in facts.countries else None
     if m.modifier is not None and m.arabic:
@@ -219,6 +261,11 @@ def _evidence(
 SUPPORT_KM = 12.0
 #: ... or lying in the same sub-district and this close (km).
 SUPPORT_SUBDISTRICT_KM = 25.0
+#: A village after a locative preposition ("في X", "in X") is supported by a town or unit named
+#: anywhere in the article this close (km).
+SUPPORT_ARTICLE_KM = 15.0
+#: Letters of Sorani that Arabic does not write: a sentence holding one is Sorani.
+_SORANI = re.compile("[ەێۆڕڵڤ]")
 #: Co-mentioned places further than this many mentions away (same sentence) support nothing.
 SUPPORT_WINDOW = 40
 #: Shortest Arabic-script village name taken without a cue word (letters, folded).
@@ -236,7 +283,11 @@ def _village_support(i: int, m: RawMention, e: Entry, gaz: Gazetteer, facts: Art
        "the Rahimawa, Domiz and Hay al-Askari neighbourhoods");
     2. a co-mentioned place: another place named in the same sentence on its name alone (a
        town, a district or sub-district, not a governorate or country) lies within
-       :data:`SUPPORT_KM`, or in the same sub-district within :data:`SUPPORT_SUBDISTRICT_KM`.
+       :data:`SUPPORT_KM`, or in the same sub-district within :data:`SUPPORT_SUBDISTRICT_KM`;
+    3. a locative preposition before it ("في بادوش", "in Bakrajo") and a town or unit named
+       anywhere in the article within :data:`SUPPORT_ARTICLE_KM`, when the name names villages
+       only and (Arabic) does not begin with the article; not in Sorani, where nothing tells a
+       common noun from a village name.
 
     A name that is also a common word, a Latin name in lower case or at a sentence start, and an
     Arabic-script name shorter than :data:`SUPPORT_MIN_LETTERS` letters are never taken this way.
@@ -263,6 +314,16 @@ def _village_support(i: int, m: RawMention, e: Entry, gaz: Gazetteer, facts: Art
         d = point_km(e.lat, e.lon, lat, lon)
         if d < SUPPORT_KM or (sub is not None and sub == e.subdistrict_pcode and d < SUPPORT_SUBDISTRICT_KM):
             return "near a co-mentioned place"
+    # a name that also names a town or unit elsewhere ("Amman") is left to that place; an Arabic
+    # name with the article is too often a common noun ("في البساتين", in the orchards), and
+    # Sorani, which has no article to tell them apart, keeps to the rules above
+    if (
+        m.locative
+        and not (m.arabic and (key.startswith("ال") or facts.sorani(m.sentence)))
+        and all(gaz.entries[j].strength == "cue" for j in m.entries)
+        and facts.near_article_place(key, e)
+    ):
+        return "after a preposition, near a place named in the article"
     return None
 
 

@@ -72,7 +72,7 @@ def choose(mentions: list[RawMention], cands: list[list[Scored]], gaz: Gazetteer
                 if c.entry != pick.entry and others.get(c.entry, -1e9) < c.score:
                     others[c.entry] = c.score
         mention = Mention(m.start, m.end, m.text, m.sentence, m.modifier, m.modifier_span, m.cue)
-        word = gaz.ambiguous.get(m.key.removeprefix("adj:")) in ("word", "person")
+        word = gaz.ambiguous.get(m.key.removeprefix("adj:")) in ("word", "person", "strict")
         ckey = (conf, pick.weak, pick.entry, len(cs), m.cue_kind is not None, m.arabic, word)
         cal = _CALIBRATED.get(ckey)
         if cal is None:

@@ -25,7 +25,7 @@ from typing import Any
 from geo.data.gazetteer import LEXICON_FILE
 from geo.errors import RulesError
 from geo.text.normalize import fold
-from geo.text.tokens import Tokens, readings
+from geo.text.tokens import Tokens, readings_before
 
 #: Values :attr:`geo.model.Mention.modifier` can take.
 # fmt: off
@@ -95,7 +95,7 @@ class PhraseTable:
                     continue
                 # the first phrase (in table order) whose first token is a reading of keys[s]
                 hit = None
-                for r in readings(keys[s]):
+                for r in readings_before(keys[s]):
                     rank_value = firsts.get(r)
                     if rank_value is not None and (hit is None or rank_value < hit):
                         hit = rank_value
@@ -129,7 +129,7 @@ class _SingleReadings(dict[str, "str | None"]):
         if len(self) > self.limit:
             self.clear()
         single = self.single
-        value = next((single[r] for r in readings(key) if r in single), None)
+        value = next((single[r] for r in readings_before(key) if r in single), None)
         self[key] = value
         return value
 

@@ -45,6 +45,7 @@ _CUE_AGREES = {
     "town": ("town", "city", "village", "subdistrict"),
     "village": ("village", "town", "other"),
     "other": tuple(KIND_PRIOR),
+    "crossing": ("subdistrict", "town", "city", "district"),
 }
 
 
@@ -84,7 +85,7 @@ def score_with(facts: ArticleFacts, cands: list[list[Scored]]) -> list[list[Scor
                 if kind in agrees:
                     sc += W_CUE_MATCH
                     c.why.append(f"cue {cue_kind}")
-                elif cue_kind != "other" and (kind in _ADMIN or cue_kind in _ADMIN):
+                elif cue_kind not in ("other", "crossing") and (kind in _ADMIN or cue_kind in _ADMIN):
                     sc -= W_CUE_CLASH
             if abroad[c.entry] in foreign:
                 sc += W_COUNTRY

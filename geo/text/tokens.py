@@ -78,6 +78,10 @@ JOINED = 2  # spaces and hyphens only: the tokens on each side may form one name
 _SORANI_SUFFIXES = ("كاني", "كان", "كه", "يش", "دا", "وه", "يان", "ان", "ي", "ش", "ه")
 _SORANI_LETTERS = frozenset("ەێۆڕڵڤکیگپچژ")
 _EXTRA_READINGS: dict[str, tuple[str, ...]] = {}
+#: Letters only Kurdish writes (not the Persian-keyboard ک and ی that Arabic text also carries).
+_KURDISH_ONLY = frozenset("ەێۆڕڵڤگپچژ")
+#: Keys of Kurdish tokens that begin with ك or ف: read without an Arabic proclitic.
+_NO_PROCLITIC: set[str] = set()
 #: Common Sorani words whose suffix-stripped stems spell a place name (ژمارەی "number of" ->
 #: Zummar, مەیدانی "square of" -> Midan, بکەین "let us do"): no stems are read from them.
 SORANI_COMMON_WORDS = frozenset(
@@ -97,8 +101,11 @@ class _FoldCache(dict[str, str]):
         if len(self) > self.limit:
             self.clear()
             _EXTRA_READINGS.clear()
+            _NO_PROCLITIC.clear()
         key = fold_token(tok)
         self[tok] = key
+        if key[:1] in ("ك", "ف") and _KURDISH_ONLY.intersection(tok):
+            _NO_PROCLITIC.add(key)  # Sorani has no كـ/فـ proclitic: کراوە is not ك + راوه (Rawah)
         if _SORANI_LETTERS.intersection(tok) and tok not in SORANI_COMMON_WORDS:
             stems = sorani_stems(key)
             if stems:
@@ -113,7 +120,7 @@ def sorani_stems(key: str) -> tuple[str, ...]:
     """The stems of a folded Kurdish-script token without one or two Sorani suffixes.
 
     >>> sorani_stems("كويزوه")
-    ('كويز', 'كويزه')
+    ('كويز', 'كويزه', 'كويزو')
     """
     out: list[str] = []
     frontier = [key]
@@ -146,8 +153,26 @@ def readings(key: str) -> tuple[str, ...]:
     if not key or not "\u0600" <= key[0] <= "\u06ff":
         return (key,)
     extra = _EXTRA_READINGS.get(key)
-    base = proclitic_readings(key)
+    base = (key,) if key in _NO_PROCLITIC else proclitic_readings(key)
     return base + extra if extra else base
+
+
+def readings_before(key: str) -> tuple[str, ...]:
+    """:func:`readings` of a word that stands before a name (a cue word, a modifier): without the
+    Sorani stems that took off a definite suffix (ەکە, ەکان), since a definite word is not joined
+    to a name after it ("گوندەکان دەڵێن", the villages say; a name takes "گوندی X").
+
+    >>> "كوند" in readings_before(token_key("گوندەکان")), "كوند" in readings_before(token_key("گوندی"))
+    (False, True)
+    """
+    extra = _EXTRA_READINGS.get(key) if key and "\u0600" <= key[0] <= "\u06ff" else None
+    if not extra:
+        return readings(key)
+    kept = tuple(r for r in extra if not _DEFINITE.search(key, len(r) - 1 if r.endswith("ه") else len(r)))
+    return ((key,) if key in _NO_PROCLITIC else proclitic_readings(key)) + kept
+
+
+_DEFINITE = re.compile("كه|كان")
 
 
 class _SeparatorCache(dict[str, int]):
@@ -472,6 +497,7 @@ __all__ = [
     "Tokens",
     "fold_text",
     "readings",
+    "readings_before",
     "sentence_ends",
     "token_key",
     "tokenize",

@@ -229,3 +229,37 @@ def test_long_texts_keep_true_offsets_and_readings(gaz) -> None:  # type: ignore
             assert text[m.sentence.start : m.sentence.end] == m.sentence.text
             if m.modifier_span:
                 assert text[m.modifier_span.start : m.modifier_span.end] == m.modifier_span.text
+
+
+@pytest.mark.parametrize(
+    ("text", "word", "name"),
+    [
+        # a generic noun of places is a name only after its own cue word, not after a modifier
+        ("الحادث وقع في وسط المدينة صباح اليوم قرب الجسر", "المدينة", None),
+        ("اعتقال شبكة في أحياء المدينة الشعبية", "المدينة", None),
+        ("وقع انفجار في قضاء المدينة شمال البصرة", "المدينة", "Al-Midaina"),
+        # a border crossing takes the town or sub-district it stands in, not a village namesake
+        ("MOSUL — Trucks crossed the Rabia border crossing into Syria on Monday.", "Rabia", "Rabia"),
+        ("عبرت الشاحنات منفذ ربيعة الحدودي صباح اليوم", "ربيعة", "Rabia"),
+        # a village named after a preposition, with a town of the article nearby, stands ...
+        (
+            "The blast hit Sulaimani on Monday. A family of five was rescued from their home in "
+            "Bakrajo on the western edge of the city.",
+            "Bakrajo",
+            "Bakraj",  # one of the Bakrajo villages west of the city
+        ),
+        # ... but not with nothing near it, nor in Sorani
+        ("A family of five was rescued from their home in Bakrajo on Monday.", "Bakrajo", None),
+        # a definite Sorani word is no cue (گوندەکان, the villages), کـ is no Sorani proclitic
+        ("دانیشتووانی گوندەکان دەڵێن کە ئاگر زۆرە.", "دەڵێن", None),
+        ("ناوچەکەیان بۆردومان کراوە و گوندەکان چۆڵ بوون.", "کراوە", None),
+    ],
+)
+def test_place_nouns_crossings_and_villages_after_a_preposition(
+    text: str, word: str, name: str | None
+) -> None:
+    got = places_at(text).get(text.index(word))
+    if name is None:
+        assert got is None, (got, text)
+    else:
+        assert got is not None and got.name.startswith(name), (got, text)
