@@ -667,8 +667,8 @@ def test_rules_unknown_kind_names_the_line(tmp_path: Path) -> None:
 
 
 def test_rules_unknown_key_and_bad_values_name_the_line(tmp_path: Path) -> None:
-    path = _rules_copy(tmp_path, replace=("max_lead_words = 8", "max_lead_word = 8"))
-    with pytest.raises(RulesError, match=rf"line {_line_of(path, 'max_lead_word = 8')}: unknown key"):
+    path = _rules_copy(tmp_path, replace=("max_lead_words = 12", "max_lead_word = 12"))
+    with pytest.raises(RulesError, match=rf"line {_line_of(path, 'max_lead_word = 12')}: unknown key"):
         load_rules(path)
     path = _rules_copy(tmp_path, replace=("band_km = 15.0", "band_km = -1"))
     with pytest.raises(RulesError, match=rf"line {_line_of(path, 'band_km = -1')}: parameter 'band_km'"):
