@@ -4,6 +4,7 @@ process, in order, a bounded window, streamed folders, and a dead worker or Ctrl
 from __future__ import annotations
 
 import importlib
+import json
 import logging
 import os
 import re
@@ -66,7 +67,7 @@ def test_extract_prints_the_same_bytes_with_two_workers(tmp_path: Path, fmt: str
     assert one.returncode == two.returncode == 1  # the missing file
     assert one.stdout == two.stdout and one.stderr == two.stderr
     if fmt == "jsonl":
-        sources = [line.split(b'"source": "')[1].split(b'"')[0].decode() for line in one.stdout.splitlines()]
+        sources = [json.loads(line)["source"] for line in one.stdout.splitlines()]
         assert sources == files[:-1]  # in the order given
 
 
