@@ -43,6 +43,7 @@ from geo.data.gazetteer_names import (
     ascii_name,
     clean_name,
     dash_parts,
+    generic_heads,
     haversine_km,
     lexicon_words,
     point_of,
@@ -58,7 +59,7 @@ from geo.text.normalize import fold, has_arabic
 log = logging.getLogger(__name__)
 
 #: Bump when the gazetteer's content or layout changes, so stale caches are rebuilt.
-BUILD_VERSION = 15
+BUILD_VERSION = 17
 
 BOUNDARY_FILES = {
     0: "irq_admbnda_adm0_cso_itos_20190603.geojson",
@@ -131,7 +132,7 @@ def build_gazetteer(inputs: dict[str, Path | None] | None = None) -> tuple[Gazet
     log.info("gazetteer: entries added from the larger sources %s", more.describe_counts(counts))
     builder.add_aliases(read_aliases(ALIASES_FILE))
     lexicon = read_toml(LEXICON_FILE)
-    return builder.finish(lexicon.get("ambiguous", {}), lexicon_words(lexicon))
+    return builder.finish(lexicon.get("ambiguous", {}), lexicon_words(lexicon), generic_heads(lexicon))
 
 
 class _Builder:
@@ -473,8 +474,12 @@ class _Builder:
             self.alias_keys.setdefault(fold(row.variant), set()).update(targets)
 
     def finish(
-        self, ambiguous: dict[str, list[str]], stop: frozenset[str]
+        self, ambiguous: dict[str, list[str]], stop: frozenset[str], heads: frozenset[str] = frozenset()
     ) -> tuple[Gazetteer, dict[str, bytes]]:
+        """The gazetteer. A name that begins with one of ``heads`` ("hay tanak") also reaches the
+        places named by the rest alone ("tanak"), unless it names a curated or admin entry of its
+        own ("کەمپی هۆل", the al-Hol camp): a text writes "Hay al-Tanak" for the Tanak
+        neighbourhood whichever way each dataset spells it."""
         index: dict[str, set[int]] = {}
         for i, names in enumerate(self.names):
             for n in names:
@@ -483,6 +488,16 @@ class _Builder:
                     index.setdefault(key, set()).add(i)
         for key, targets in self.alias_keys.items():
             index.setdefault(key, set()).update(targets)
+        for key in list(index):
+            head, _, rest = key.partition(" ")
+            held = index[key]
+            if (
+                rest
+                and head in heads
+                and rest in index
+                and all(self.entries[i].strength == "cue" for i in held)
+            ):
+                index[key] = held | index[rest]  # a curated or admin entry of that name stays alone
         rank = {k: n for n, k in enumerate(KIND_ORDER)}
         final = {
             k: tuple(sorted(v, key=lambda i: (rank[self.entries[i].kind], -self.entries[i].population, i)))

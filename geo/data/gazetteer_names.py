@@ -162,6 +162,18 @@ def lexicon_words(lexicon: dict[str, Any]) -> frozenset[str]:
     return frozenset(w for w in words if w)
 
 
+#: Cue kinds whose one-word cue may head a place's own name ("Hay al-Tanak", "حي العسكري").
+_HEAD_KINDS = ("village", "other")
+
+
+def generic_heads(lexicon: dict[str, Any]) -> frozenset[str]:
+    """The one-word cues (folded) of neighbourhoods, villages and areas that names begin with."""
+    cues = lexicon.get("cues", {})
+    return frozenset(
+        fold(w) for kind in _HEAD_KINDS for w in cues.get(kind, {}).get("before", []) if " " not in w.strip()
+    )
+
+
 def region_members(region: dict[str, Any], rid: str) -> tuple[str, ...]:
     """P-codes of a region listed in another data file (``members_from``), filtered by
     ``members_scope`` (the ``scope`` of each ``[[unit]]``)."""

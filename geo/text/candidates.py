@@ -172,6 +172,11 @@ class ArticleFacts:
         return bool(((d < SUPPORT_ARTICLE_KM) & (keys != key)).any())
 
     @property
+    def heads(self) -> frozenset[str]:
+        """One-word cues of neighbourhoods, villages and areas (folded), which a name may begin with."""
+        return (self.lexicon or load_lexicon()).generic_heads
+
+    @property
     def links(self) -> list[Link]:
         if self._links is None:
             self._links = link_mentions(self.mentions, self.lexicon or load_lexicon())
@@ -226,6 +231,9 @@ def _evidence(
     """Why a doubtful candidate may stand (``None`` when nothing supports it)."""
     if m.cue_kind is not None and not (m.cue_kind == "other" and gaz.ambiguous.get(m.key) == "strict"):
         return f"cue:{m.cue_kind}"  # "أحياء المدينة" is the city's neighbourhoods, not Al-Midaina
+    head, _, rest = m.key.partition(" ")
+    if rest and head in facts.heads:  # "Hay al-Tanak", "حي العسكري": the name holds its own cue
+        return f"named with '{m.text.split()[0]}'"
     if needs == "cue":
         return _village_support(i, m, e, gaz, facts)
     if needs in ("word", "person", "strict") and e.country != "IQ":  # المدينة "the city" is not Medina

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from geo.data.gazetteer import LEXICON_FILE
+from geo.data.gazetteer_names import generic_heads
 from geo.errors import RulesError
 from geo.text.normalize import fold
 from geo.text.tokens import Tokens, readings_before
@@ -153,6 +154,8 @@ class Lexicon:
     before_words: frozenset[str] = frozenset()
     after_words: frozenset[str] = frozenset()
     org_prefixes: frozenset[str] = frozenset()
+    #: one-word cues of neighbourhoods, villages and areas, which a name may begin with ("hay")
+    generic_heads: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         before = {w for t in (self.cue_before, self.org_before, self.modifier_before) for p in t for w in p}
@@ -231,6 +234,7 @@ def load_lexicon(path: Path = LEXICON_FILE) -> Lexicon:
         adj_heads_before=table(adjectival.get("heads_before", []), "adjectival.heads_before"),
         adj_heads_after=table(adjectival.get("heads_after", []), "adjectival.heads_after"),
         connectors=table(containment.get("connectors", []), "containment.connectors"),
+        generic_heads=generic_heads(raw),
     )
 
 
