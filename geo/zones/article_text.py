@@ -95,6 +95,7 @@ class ArticleText:
         self.quotes = frozenset(rules.quote_marks)
         self._before: dict[int, tuple[str, int] | None] = {}
         self.barriers = frozenset(fold_token(c) or c for c in rules.barriers)
+        self.locatives = frozenset(fold_token(c) or c for c in rules.locatives)
         self.facilities = frozenset(fold_token(c) or c for c in rules.facility_words)
         self.venues = frozenset(fold_token(c) or c for c in rules.venue_words)
 

@@ -190,7 +190,10 @@ def _at_venue(tx: ArticleText, a: int, first: int) -> bool:
 
 def _run_before(tx: ArticleText, pos: int, rule: KindRule, floor: int) -> list[int]:
     """The run that ends just before ``pos`` in its clause (at most ``max_before_words`` words
-    before it, and after ``floor``, where the last trigger of another kind stands)."""
+    before it, and after ``floor``, where the last trigger of another kind stands). With
+    ``attach_before = "fronted"`` the run must open its clause after a locative ([matching]
+    locatives: "in", "في", "لە") and a comma must follow it: "In Makhmour, a joint room ...",
+    not "Baghdad and Erbil agreed on joint rooms"."""
     a = max(tx.clause_start(pos), floor, pos - _BEFORE_REACH)
     found = [i for i in tx.after(a, pos) if tx.places[i].kind in rule.place_kinds]
     if not found or tx.gap_words(tx.ends[found[-1]], pos) > rule.max_before_words:
@@ -204,6 +207,16 @@ def _run_before(tx: ArticleText, pos: int, rule: KindRule, floor: int) -> list[i
         if gap is None or not all(tx.is_connector(t) for t in gap):
             break
         run.insert(0, i)
+    if rule.attach_before == "fronted":
+        lead = tx.gap_tokens(a, tx.starts[run[0]], 6)
+        if (
+            not lead
+            or lead[-1] not in tx.locatives
+            and not (len(lead) > 1 and lead[-2] in tx.locatives and tx.is_connector(lead[-1]))
+        ):
+            return []  # "في مدينة كركوك،": a locative, at most one connector ("مدينة", "the city of")
+        if not any(w in (",", "،") for w in between):
+            return []
     return run
 
 
@@ -374,7 +387,7 @@ def _read_kind(
             ):
                 how = "enumerated after"
         elif not is_ref and (
-            rule.attach_before == "always"
+            rule.attach_before in ("always", "fronted")
             or (rule.attach_before == "arabic_script" and _arabic_script(t.span.text))
         ):
             k = bisect_left(stops, t.span.start)

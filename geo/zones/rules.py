@@ -32,7 +32,8 @@ KINDS: dict[str, str] = {
 }
 ATTACH_MODES = ("list", "clause", "none")
 #: When a trigger with no place after it takes the run just before it.
-_BEFORE_MODES = ("never", "always", "arabic_script")
+#: ("fronted": only a place fronted by a locative and a comma, "In Makhmour, a joint room ...").
+_BEFORE_MODES = ("never", "always", "arabic_script", "fronted")
 #: Spatial modifiers a mention may carry (the values of :data:`geo.text.extract.MODIFIER_VALUES`).
 MODIFIERS = (
     "north",
@@ -170,6 +171,7 @@ class ZoneRules:
     barriers: frozenset[str] = frozenset()
     facility_words: frozenset[str] = frozenset()
     venue_words: frozenset[str] = frozenset()
+    locatives: frozenset[str] = frozenset()
 
 
 def load_rules(path: str | Path | None = None) -> ZoneRules:
@@ -210,6 +212,7 @@ def _load_rules_cached(path_str: str, _mtime: int, _size: int) -> ZoneRules:
     barriers = _str_list(matching.get("barriers", []), where, "matching", "barriers")
     facilities = _str_list(matching.get("facility_words", []), where, "matching", "facility_words")
     venues = _str_list(matching.get("venue_words", []), where, "matching", "venue_words")
+    locatives = _str_list(matching.get("locatives", []), where, "matching", "locatives")
     clash = sorted(set(quotes) & set(breaks))
     if clash:
         raise where.error(
@@ -254,6 +257,7 @@ def _load_rules_cached(path_str: str, _mtime: int, _size: int) -> ZoneRules:
         barriers=frozenset(barriers),
         facility_words=frozenset(facilities),
         venue_words=frozenset(venues),
+        locatives=frozenset(locatives),
     )
 
 
