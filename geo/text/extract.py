@@ -182,8 +182,14 @@ def _cue_precedes(tk: Tokens, k: int, lex: Lexicon) -> bool:
 
 
 def _article_part_of_name(tk: Tokens, a: int) -> bool:
-    """Whether the article at token ``a`` belongs to the name after it (al-Anbar, Al Qaim)."""
-    return bool(tk.gaps[a + 1] & JOINED) and (tk.sep(a + 1)[:1] in "-‐‑" or tk.text[tk.starts[a]].isupper())
+    """Whether the article at token ``a`` belongs to the name after it (al-Anbar, Al Qaim); not
+    across a line break, which ends the sentence the article stands in."""
+    sep = tk.sep(a + 1)
+    return (
+        bool(tk.gaps[a + 1] & JOINED)
+        and "\n" not in sep
+        and (sep[:1] in "-‐‑" or tk.text[tk.starts[a]].isupper())
+    )
 
 
 def _is_article(tk: Tokens, k: int) -> bool:

@@ -302,3 +302,13 @@ def test_offsets_of_a_piece_of_a_longer_text(gaz) -> None:  # type: ignore[no-un
         )
         if a.modifier_span:
             assert b.modifier_span.start == a.modifier_span.start + 1000
+
+
+def test_a_latin_article_at_the_end_of_a_line_is_not_part_of_the_name_on_the_next() -> None:
+    """A line break ends the sentence: "El" there is no part of "Afaq" below it."""
+    from geo.text.resolve import geoparse
+
+    text = "Report by El\nAfaq district officials."
+    (afaq,) = [p for p in geoparse(text) if p.name == "Afaq"]
+    (m,) = afaq.mentions
+    assert m.text == "Afaq" and m.sentence.start <= m.start < m.end <= m.sentence.end

@@ -253,6 +253,15 @@ def test_long_texts_keep_true_offsets_and_readings(gaz) -> None:  # type: ignore
         # a definite Sorani word is no cue (گوندەکان, the villages), کـ is no Sorani proclitic
         ("دانیشتووانی گوندەکان دەڵێن کە ئاگر زۆرە.", "دەڵێن", None),
         ("ناوچەکەیان بۆردومان کراوە و گوندەکان چۆڵ بوون.", "کراوە", None),
+        # an ordinal counts rooms, it names no village; a party name holds no place
+        ("ستكون الغرفة الأولى في بيجي والثانية في الشرقاط", "والثانية", None),
+        ("بنکەیەکی حیزبی دیموکراتی کوردستانی ئێرانی لە نزیک کۆیە", "کوردستانی", None),
+        # a name that begins with its own generic word reaches the place named by the rest
+        (
+            "MOSUL — Water flooded the Mosul districts of al-Zuhur and Hay al-Tanak.",
+            "Hay al-Tanak",
+            "Al Tanak",
+        ),
     ],
 )
 def test_place_nouns_crossings_and_villages_after_a_preposition(

@@ -513,3 +513,68 @@ def test_sorani_city_centre_is_not_a_coordination_centre() -> None:
         ],
     )
     assert ids(zones_of(text, places)) == {"operations_room:IQG11Q04"}
+
+
+# --- rooms fronted by their place, and what is not a room or a belt ----------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "In Makhmour, a joint security room began work on Sunday.",
+        "في مدينة كركوك، باشرت غرفة تنسيق أمني مشتركة عملها.",
+    ],
+)
+def test_a_room_takes_the_place_fronted_before_it(text: str) -> None:
+    surface = "Makhmour" if "Makhmour" in text else "كركوك"
+    spec = (
+        unit("Makhmour", "district", "IQG11Q04", 35.78, 43.58)
+        if surface == "Makhmour"
+        else town("Kirkuk", *KIRKUK_CITY, "IQG13")
+    )
+    zones = zones_of(text, mention_places(text, [(surface, spec)]))
+    assert [z.kind for z in zones] == ["operations_room"]
+    assert "before" in zones[0].reason
+
+
+def test_the_parties_to_an_agreement_are_not_the_rooms_place() -> None:
+    """Only a place fronted by a locative and a comma is taken from before the trigger."""
+    text = "Baghdad and Erbil agreed on Monday to set up joint operations rooms."
+    places = mention_places(
+        text,
+        [
+            ("Baghdad", town("Baghdad", *BAGHDAD_CITY, "IQG07")),
+            ("Erbil", town("Erbil", 36.19, 44.01, "IQG11")),
+        ],
+    )
+    assert zones_of(text, places) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "surfaces"),
+    [
+        ("ما زالت المناطق الرخوة أمنيا في ديالى وكركوك ملاذا للخلايا.", ["ديالى", "كركوك"]),
+        (
+            "The no-man's land between the two forces. Stretching along the old front line from Diyala to Kirkuk.",
+            ["Diyala", "Kirkuk"],
+        ),
+    ],
+)
+def test_more_wordings_of_the_vacuum_belt(text: str, surfaces: list[str]) -> None:
+    names = {"ديالى": "Diyala", "كركوك": "Kirkuk", "Diyala": "Diyala", "Kirkuk": "Kirkuk"}
+    places = mention_places(text, [(s, gov(names[s])) for s in surfaces])
+    assert [z.kind for z in zones_of(text, places)] == ["security_vacuum"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "وأشار إلى أن الفجوة التمويلية في ديالى تجاوزت 40 في المئة.",
+        "The budget gap in Diyala has grown, officials said.",
+        "وأضاف أن المباحثات الجارية بين ديالى وكركوك بشأن الموازنة مستمرة.",
+    ],
+)
+def test_funding_gaps_and_talks_between_places_draw_nothing(text: str) -> None:
+    surfaces = [s for s in ("ديالى", "كركوك", "Diyala") if s in text]
+    names = {"ديالى": "Diyala", "كركوك": "Kirkuk", "Diyala": "Diyala"}
+    assert zones_of(text, mention_places(text, [(s, gov(names[s])) for s in surfaces])) == []
