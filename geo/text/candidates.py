@@ -55,6 +55,8 @@ def candidates_of(facts: ArticleFacts) -> list[list[Scored]]:
     mentions, gaz = facts.mentions, facts.gaz
     out: list[list[Scored]] = []
     strong_keys, ambiguous = gaz.strong_keys, gaz.ambiguous
+    cued: dict[str, set[int]] = {}  # name -> entries supported somewhere (see below)
+    doubtful: list[tuple[int, int]] = []  # (mention, entry) that found no evidence of their own
     for i, m in enumerate(mentions):
         if m.blocked:
             out.append([])
@@ -73,7 +75,20 @@ def candidates_of(facts: ArticleFacts) -> list[list[Scored]]:
             reason = _evidence(i, m, e, needs, mentions, gaz, facts)
             if reason:
                 eligible.append(Scored(e_idx, 0.0, weak=True, why=[reason]))
+                if reason.startswith("cue:") or doubt == "namesake":
+                    cued.setdefault(m.key, set()).add(e_idx)
+            elif doubt not in ("word", "strict", "person"):
+                doubtful.append((i, e_idx))
         out.append(eligible)
+    # one sense per name: a place that a cue word supports in one mention (or any evidence, for an
+    # Iraqi namesake of a foreign name: الرياض) stands for the same name elsewhere in the article
+    # when it is listed with other places there (not for a name that is also a common word or a
+    # personal name; "عاد الوفد من الرياض" alone stays Riyadh) ("الرشاد والرياض" in the headline, "ناحيتي الرشاد
+    # والرياض" in the body: the sub-district both times, not Riyadh)
+    lists = facts.lists if cued else {}
+    for i, e_idx in doubtful:
+        if i in lists and e_idx in cued.get(mentions[i].key, ()):
+            out[i].append(Scored(e_idx, 0.0, weak=True, why=["the same name with a cue elsewhere"]))
     return out
 
 

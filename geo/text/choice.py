@@ -39,7 +39,9 @@ def choose(mentions: list[RawMention], cands: list[list[Scored]], gaz: Gazetteer
     feats = features(gaz)
     by_key: dict[str, dict[int, float]] = {}
     for m, cs in zip(mentions, cands, strict=True):
-        if len(cs) > 1:
+        # every mention of a name counts, a sole-candidate one too ("ناحيتي الرشاد والرياض" in
+        # the body decides "الرشاد والرياض" in the headline)
+        if cs:
             totals = by_key.get(m.key)
             if totals is None:
                 totals = by_key[m.key] = {}

@@ -256,6 +256,12 @@ def test_long_texts_keep_true_offsets_and_readings(gaz) -> None:  # type: ignore
         # an ordinal counts rooms, it names no village; a party name holds no place
         ("ستكون الغرفة الأولى في بيجي والثانية في الشرقاط", "والثانية", None),
         ("بنکەیەکی حیزبی دیموکراتی کوردستانی ئێرانی لە نزیک کۆیە", "کوردستانی", None),
+        # one reading per name: the sub-district the body names decides the headline's mention
+        (
+            "هجوم في الرشاد والرياض\nقتل راعيان في الوادي الواقع بين ناحيتي الرشاد والرياض جنوب غربي كركوك",
+            "والرياض",
+            "Ar Riyad",
+        ),
         # a name that begins with its own generic word reaches the place named by the rest
         (
             "MOSUL — Water flooded the Mosul districts of al-Zuhur and Hay al-Tanak.",
