@@ -53,10 +53,16 @@ if TYPE_CHECKING:
 #: size into compact arrays (a 60 MB file keeps a few bytes per token, not a hundred).
 STEP_CHARS = 200_000
 _TOKEN_SPLIT = re.compile(f"({TOKEN_RE.pattern})")
+#: The split for a text that holds an underscore: "_" separates words there, as in a hashtag of a
+#: name of two words (#صلاح_الدين, #Salah_al_Din); an alternation, so kept for those texts only.
+_WORDS_UNDERSCORE = re.compile(
+    TOKEN_RE.pattern.replace(TOKEN_BODY, TOKEN_BODY.replace("[\\w", "(?:[^\\W_]|[", 1) + ")")
+)
+_TOKEN_SPLIT_UNDERSCORE = re.compile(f"({_WORDS_UNDERSCORE.pattern})")
 _SENTENCE_MARKS = ".!?؟…\n"
 _SENTENCE_FOLLOW = frozenset(" \t\n\r\"'”»)\u00a0")
 _HARD_SEP = re.compile(r"[.,،؛;:!?؟\n|/]")
-_LATIN_SEP_OK = re.compile(r"^[\s\-‐‑]*$")
+_LATIN_SEP_OK = re.compile(r"^[\s\-‐‑_]*$")
 #: Separators made of apostrophes only (``a''b``): they would vanish from the folded text. (ʼ ʻ ʿ ʾ
 #: are letters, so never separators.)
 _SEP_APOSTROPHES = "".join(ch for ch in APOSTROPHES if not TOKEN_RE.fullmatch(ch))
@@ -273,7 +279,9 @@ class _PieceCache(dict[str, str]):
         if len(self) > self.limit:
             self.clear()
         piece = normalize_with_map(ch)[0]
-        if TOKEN_RE.fullmatch(ch):
+        if ch == "_":  # a separator of the token stream (#صلاح_الدين)
+            piece = " "
+        elif TOKEN_RE.fullmatch(ch):
             piece = "".join(c for c in piece if _is_word(c))
         elif ch in APOSTROPHES:
             piece = ""
@@ -425,6 +433,12 @@ class Tokens:
         return Tokens(text[a:b], self.keys[k0:k1], starts, ends, gaps, ends_in)
 
 
+def word_pattern(text: str) -> re.Pattern[str]:
+    """The words of ``text``: :data:`geo.text.normalize.TOKEN_RE` matches, or, when the text holds
+    an underscore, the same with "_" a separator (#صلاح_الدين is two words)."""
+    return _WORDS_UNDERSCORE if "_" in text else TOKEN_RE
+
+
 def tokenize(text: str) -> Tokens:
     """Split ``text`` into tokens once, with folded keys, offsets, separator classes and sentences.
 
@@ -433,7 +447,7 @@ def tokenize(text: str) -> Tokens:
     (tokens are never cut), into compact arrays; the tokens are the same.
     """
     if len(text) <= STEP_CHARS:
-        parts = _TOKEN_SPLIT.split(text)
+        parts = (_TOKEN_SPLIT_UNDERSCORE if "_" in text else _TOKEN_SPLIT).split(text)
         offs = list(accumulate(map(len, parts)))
         keys = list(map(_FOLD.__getitem__, parts[1::2]))
         gaps = list(map(_SEPARATORS.__getitem__, parts[0::2]))
@@ -442,6 +456,7 @@ def tokenize(text: str) -> Tokens:
 
 
 def _tokenize_long(text: str) -> Tokens:
+    split = (_TOKEN_SPLIT_UNDERSCORE if "_" in text else _TOKEN_SPLIT).split
     keys: list[str] = []
     starts, ends = array("q"), array("q")
     gaps = bytearray()
@@ -452,7 +467,7 @@ def _tokenize_long(text: str) -> Tokens:
         if end < len(text):
             cut = max(text.rfind("\n", pos, end), text.rfind(" ", pos, end))
             end = cut + 1 if cut > pos else len(text)  # no space: the rest in one step
-        parts = _TOKEN_SPLIT.split(text[pos:end])
+        parts = split(text[pos:end])
         if len(parts) == 1:
             pending += parts[0]
             pos = end
@@ -498,6 +513,7 @@ __all__ = [
     "fold_text",
     "readings",
     "readings_before",
+    "word_pattern",
     "sentence_ends",
     "token_key",
     "tokenize",

@@ -15,9 +15,9 @@ import geo.text.tokens as tokens_module
 from geo.data.gazetteer import Gazetteer, load_gazetteer
 from geo.errors import InputError
 from geo.text.extract import find_mentions
-from geo.text.normalize import TOKEN_RE, fold_token, normalize_with_map
+from geo.text.normalize import fold_token, normalize_with_map
 from geo.text.resolve import geoparse
-from geo.text.tokens import JOINED, SOFT_GAP, Tokens, fold_text, token_key, tokenize
+from geo.text.tokens import JOINED, SOFT_GAP, Tokens, fold_text, token_key, tokenize, word_pattern
 from geo.zones.rules import load_rules
 from geo.zones.triggers import attach_places, find_triggers
 
@@ -47,8 +47,9 @@ def gaz() -> Gazetteer:
 
 
 def _words(text: str) -> list[tuple[int, int]]:
-    """The words of ``text`` by definition: every ``TOKEN_RE`` match."""
-    return [m.span() for m in TOKEN_RE.finditer(text)]
+    """The words of ``text`` by definition: every ``TOKEN_RE`` match ("_" a separator in a text
+    that holds one)."""
+    return [m.span() for m in word_pattern(text).finditer(text)]
 
 
 # --- the stream ------------------------------------------------------------------------------------
@@ -302,3 +303,11 @@ def test_tokens_of_another_text_are_refused(gaz: Gazetteer) -> None:
     with pytest.raises(InputError, match="another text"):
         find_triggers("هجوم في بغداد", tokens=other)
     assert token_key("Kirkuk's") == "kirkuk"
+
+
+def test_an_underscore_separates_the_words_of_a_hashtag() -> None:
+    text = "هجمات في #ديالى و #صلاح_الدين، attacks in #Salah_al_Din"
+    tk = tokenize(text)
+    assert [text[a:b] for a, b in zip(tk.starts, tk.ends, strict=True)][4:6] == ["صلاح", "الدين"]
+    assert tk.gaps[5] & JOINED  # "_" joins the words of one name
+    assert fold_text("#صلاح_الدين")[0] == "#صلاح الدين"

@@ -975,16 +975,18 @@ def test_a_few_hundred_kilobytes_give_one_zone_per_distinct_description() -> Non
 
 def _scan_every_position(text: str) -> list[tuple[str, int, int]]:
     """Trigger matches the plain way: every pattern over the whole folded text, longest first,
-    each widened to the whole words (``TOKEN_RE`` tokens) it starts and ends in, but for the
+    each widened to the whole words (``word_pattern`` tokens) it starts and ends in, but for the
     proclitic a match may start with."""
     from bisect import bisect_right
 
-    from geo.text.normalize import TOKEN_RE, normalize_with_map
+    from geo.text.normalize import normalize_with_map
+    from geo.text.tokens import word_pattern
     from geo.zones.triggers import _patterns
 
     rules = load_rules()
     folded, index = normalize_with_map(text)
-    words = [m.span() for m in TOKEN_RE.finditer(text)]
+    folded = folded.replace("_", " ")  # "_" separates words, as in a hashtag (one for one)
+    words = [m.span() for m in word_pattern(text).finditer(text)]
     word_starts = [a for a, _ in words]
 
     def word(pos: int) -> tuple[int, int]:
