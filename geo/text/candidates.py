@@ -262,12 +262,16 @@ def _evidence(
         return "country in article" if e.country in facts.countries else None
     if m.modifier is not None and m.arabic:
         return "modifier"
-    if needs == "person":  # a personal name is a place only with a cue, a container or a modifier
-        return (
-            "capitalised after a preposition"
-            if (not m.arabic and m.capitalised and not m.sentence_initial and m.locative)
-            else None
-        )
+    if needs == "person":
+        # a personal name is a place with a cue, a container or a modifier, capitalised after a
+        # preposition, or after a preposition with its governorate named elsewhere in the article
+        # ("في ربيعة" in a report on Nineveh)
+        if not m.arabic and m.capitalised and not m.sentence_initial and m.locative:
+            return "capitalised after a preposition"
+        gov = e.governorate_pcode
+        if m.locative and gov and held_by_another(facts.article_govs.get(gov), i):
+            return "after a preposition, governorate named in the article"
+        return None
     gov = e.governorate_pcode
     if gov:
         in_sentence = facts.sentence_govs.get((m.sentence.start, m.sentence.end))

@@ -175,6 +175,20 @@ def _runs(tx: ArticleText, a: int, b: int, rule: KindRule) -> list[list[int]]:  
     return runs
 
 
+def _enumeration_follows(tx: ArticleText, b: int) -> bool:
+    """Whether the clause break at ``b`` is a semicolon and the clause after it opens with an
+    enumerator within its first :data:`_ENUMERATION_LEAD` words."""
+    if b >= len(tx.text) or tx.text[b] not in "؛;":
+        return False
+    lead = tx.gap_tokens(b + 1, min(tx.clause_end(b + 1), b + 20 * _ENUMERATION_LEAD), 60) or []
+    words = [w for w in lead if w[:1].isalnum()][:_ENUMERATION_LEAD]
+    return any(tx.is_enumerator(w) for w in words)
+
+
+#: Words after a semicolon within which an enumerator opens the trigger's list.
+_ENUMERATION_LEAD = 3
+
+
 def _at_venue(tx: ArticleText, a: int, first: int) -> bool:
     """Whether the run opening with mention ``first`` names where something else happened: one of
     [matching].venue_words stands in the last ``_VENUE_WORDS`` words before it, after ``a`` ("بعد
@@ -366,6 +380,13 @@ def _read_kind(
         if k < len(stops):
             b = min(b, stops[k])
         runs = [run for run in _runs(tx, a, b, rule) if not _at_venue(tx, a, run[0])]
+        if not runs and rule.attach == "list" and _enumeration_follows(tx, b):
+            # "ثلاث غرف عمليات؛ تقع أولاها في ناحية الشمال، وثانيتها في ...": the list after a
+            # semicolon that opens with an ordinal is the trigger's
+            c = tx.clause_end(b + 1)
+            if k < len(stops):
+                c = min(c, stops[k])
+            runs = [run for run in _runs(tx, b + 1, c, rule) if not _at_venue(tx, b + 1, run[0])]
         if rule.attach == "clause" and runs:
             first = runs[0][0]
             chosen = []

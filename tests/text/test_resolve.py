@@ -256,6 +256,8 @@ def test_long_texts_keep_true_offsets_and_readings(gaz) -> None:  # type: ignore
         # an ordinal counts rooms, it names no village; a party name holds no place
         ("ستكون الغرفة الأولى في بيجي والثانية في الشرقاط", "والثانية", None),
         ("بنکەیەکی حیزبی دیموکراتی کوردستانی ئێرانی لە نزیک کۆیە", "کوردستانی", None),
+        # a personal name after a preposition, its governorate named in the article
+        ("وصلت التعزيزات إلى محافظة نينوى، وستكون الغرفة الثالثة في ربيعة.", "ربيعة", "Rabia"),
         # one reading per name: the sub-district the body names decides the headline's mention
         (
             "هجوم في الرشاد والرياض\nقتل راعيان في الوادي الواقع بين ناحيتي الرشاد والرياض جنوب غربي كركوك",

@@ -580,3 +580,16 @@ def test_funding_gaps_and_talks_between_places_draw_nothing(text: str) -> None:
     surfaces = [s for s in ("ديالى", "كركوك", "Diyala", "Kirkuk") if s in text]
     names = {"ديالى": "Diyala", "كركوك": "Kirkuk", "Diyala": "Diyala", "Kirkuk": "Kirkuk"}
     assert zones_of(text, mention_places(text, [(s, gov(names[s])) for s in surfaces])) == []
+
+
+def test_an_ordinal_list_after_a_semicolon_belongs_to_the_rooms() -> None:
+    text = "ستتفرع عن القيادة ثلاث غرف عمليات ميدانية؛ تقع أولاها في ديالى، وثانيتها في كركوك."
+    places = mention_places(text, [("ديالى", gov("Diyala")), ("كركوك", gov("Kirkuk"))])
+    assert ids(zones_of(text, places)) == {"operations_room:IQG10", "operations_room:IQG13"}
+
+
+def test_guiding_drones_is_no_attack() -> None:
+    text = "وتتولى الغرفة توجيه الطائرات المسيرة فوق ديالى."
+    assert [z.kind for z in zones_of(text, mention_places(text, [("ديالى", gov("Diyala"))]))] != [
+        "attack_area"
+    ]
