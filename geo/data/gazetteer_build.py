@@ -40,12 +40,14 @@ from geo.data.gazetteer_names import (
     EXTRA_FILE,
     LEXICON_FILE,
     AliasRow,
+    ambiguity_flags,
     ascii_name,
     clean_name,
     dash_parts,
     generic_heads,
     haversine_km,
     lexicon_words,
+    merge_generic_heads,
     point_of,
     read_aliases,
     read_toml,
@@ -488,16 +490,7 @@ class _Builder:
                     index.setdefault(key, set()).add(i)
         for key, targets in self.alias_keys.items():
             index.setdefault(key, set()).update(targets)
-        for key in list(index):
-            head, _, rest = key.partition(" ")
-            held = index[key]
-            if (
-                rest
-                and head in heads
-                and rest in index
-                and all(self.entries[i].strength == "cue" for i in held)
-            ):
-                index[key] = held | index[rest]  # a curated or admin entry of that name stays alone
+        merge_generic_heads(index, heads, lambda i: self.entries[i].strength == "cue")
         rank = {k: n for n, k in enumerate(KIND_ORDER)}
         final = {
             k: tuple(sorted(v, key=lambda i: (rank[self.entries[i].kind], -self.entries[i].population, i)))
@@ -507,17 +500,7 @@ class _Builder:
         for k in final:
             parts = k.removeprefix("adj:").split(" ")
             first[parts[0]] = max(first.get(parts[0], 0), len(parts))
-        flags: dict[str, str] = {}
-        groups = (
-            ("words", "word"),
-            ("place_nouns", "strict"),
-            ("strict_words", "strict"),
-            ("people", "person"),
-            ("iq_only", "namesake"),
-        )
-        for group, flag in groups:
-            for word in ambiguous.get(group, []):
-                flags[fold(word)] = flag
+        flags = ambiguity_flags(ambiguous)
         lower = frozenset(
             fold(n).split(" ")[0] for names in self.names for n in names if n[:1].islower() and n.isascii()
         )

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -172,6 +173,33 @@ def generic_heads(lexicon: dict[str, Any]) -> frozenset[str]:
     return frozenset(
         fold(w) for kind in _HEAD_KINDS for w in cues.get(kind, {}).get("before", []) if " " not in w.strip()
     )
+
+
+def merge_generic_heads(
+    index: dict[str, set[int]], heads: frozenset[str], is_cue_entry: Callable[[int], bool]
+) -> None:
+    """Let a name that begins with one of ``heads`` ("hay tanak") reach the places named by the
+    rest alone ("tanak") too, unless it names a curated or admin entry of its own ("کەمپی هۆل")."""
+    for key in list(index):
+        head, _, rest = key.partition(" ")
+        held = index[key]
+        if rest and head in heads and rest in index and all(map(is_cue_entry, held)):
+            index[key] = held | index[rest]
+
+
+#: Lexicon groups of [ambiguous] and the doubt each gives its keys (see ``Gazetteer.ambiguous``).
+AMBIGUITY_GROUPS = (
+    ("words", "word"),
+    ("place_nouns", "strict"),
+    ("strict_words", "strict"),
+    ("people", "person"),
+    ("iq_only", "namesake"),
+)
+
+
+def ambiguity_flags(ambiguous: dict[str, list[str]]) -> dict[str, str]:
+    """Folded key -> doubt (``word``, ``strict``, ``person``, ``namesake``) of the lexicon's lists."""
+    return {fold(word): flag for group, flag in AMBIGUITY_GROUPS for word in ambiguous.get(group, [])}
 
 
 def region_members(region: dict[str, Any], rid: str) -> tuple[str, ...]:

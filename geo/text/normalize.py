@@ -74,6 +74,22 @@ TOKEN_BODY = f"[\\w{_AR_MARKS}{_TATWEEL}\u200c\u200d]"
 #: (not an alternation) keeps the split fast. The article's tokens (:mod:`geo.text.tokens`) and the
 #: gazetteer's keys (:func:`fold`) are both split with it.
 TOKEN_RE = re.compile(f"{TOKEN_BODY}+(?:[{APOSTROPHES}]{TOKEN_BODY}+)*")
+#: The words of a text that holds an underscore: "_" separates words there, as in a hashtag of a
+#: name of two words (#صلاح_الدين, #Salah_al_Din). An alternation, so kept for those texts only.
+TOKEN_RE_UNDERSCORE = re.compile(
+    TOKEN_RE.pattern.replace(TOKEN_BODY, TOKEN_BODY.replace("[\\w", "(?:[^\\W_]|[", 1) + ")")
+)
+
+
+def word_pattern(text: str) -> re.Pattern[str]:
+    """The words of ``text``: :data:`TOKEN_RE` matches, or, when the text holds an underscore,
+    :data:`TOKEN_RE_UNDERSCORE` ones (#صلاح_الدين is two words).
+
+    >>> [m.group() for m in word_pattern("#صلاح_الدين").finditer("#صلاح_الدين")]
+    ['صلاح', 'الدين']
+    """
+    return TOKEN_RE_UNDERSCORE if "_" in text else TOKEN_RE
+
 
 #: Proclitics that attach to Arabic nouns, longest first, and whether the article follows them.
 # fmt: off

@@ -41,6 +41,7 @@ from geo.text.normalize import (
     APOSTROPHES,
     TOKEN_BODY,
     TOKEN_RE,
+    TOKEN_RE_UNDERSCORE,
     fold_token,
     normalize_with_map,
     proclitic_readings,
@@ -53,12 +54,8 @@ if TYPE_CHECKING:
 #: size into compact arrays (a 60 MB file keeps a few bytes per token, not a hundred).
 STEP_CHARS = 200_000
 _TOKEN_SPLIT = re.compile(f"({TOKEN_RE.pattern})")
-#: The split for a text that holds an underscore: "_" separates words there, as in a hashtag of a
-#: name of two words (#صلاح_الدين, #Salah_al_Din); an alternation, so kept for those texts only.
-_WORDS_UNDERSCORE = re.compile(
-    TOKEN_RE.pattern.replace(TOKEN_BODY, TOKEN_BODY.replace("[\\w", "(?:[^\\W_]|[", 1) + ")")
-)
-_TOKEN_SPLIT_UNDERSCORE = re.compile(f"({_WORDS_UNDERSCORE.pattern})")
+#: The split of a text that holds an underscore (see :func:`geo.text.normalize.word_pattern`).
+_TOKEN_SPLIT_UNDERSCORE = re.compile(f"({TOKEN_RE_UNDERSCORE.pattern})")
 _SENTENCE_MARKS = ".!?؟…\n"
 _SENTENCE_FOLLOW = frozenset(" \t\n\r\"'”»)\u00a0")
 _HARD_SEP = re.compile(r"[.,،؛;:!?؟\n|/]")
@@ -433,12 +430,6 @@ class Tokens:
         return Tokens(text[a:b], self.keys[k0:k1], starts, ends, gaps, ends_in)
 
 
-def word_pattern(text: str) -> re.Pattern[str]:
-    """The words of ``text``: :data:`geo.text.normalize.TOKEN_RE` matches, or, when the text holds
-    an underscore, the same with "_" a separator (#صلاح_الدين is two words)."""
-    return _WORDS_UNDERSCORE if "_" in text else TOKEN_RE
-
-
 def tokenize(text: str) -> Tokens:
     """Split ``text`` into tokens once, with folded keys, offsets, separator classes and sentences.
 
@@ -513,7 +504,6 @@ __all__ = [
     "fold_text",
     "readings",
     "readings_before",
-    "word_pattern",
     "sentence_ends",
     "token_key",
     "tokenize",

@@ -15,9 +15,9 @@ import geo.text.tokens as tokens_module
 from geo.data.gazetteer import Gazetteer, load_gazetteer
 from geo.errors import InputError
 from geo.text.extract import find_mentions
-from geo.text.normalize import fold_token, normalize_with_map
+from geo.text.normalize import fold_token, normalize_with_map, word_pattern
 from geo.text.resolve import geoparse
-from geo.text.tokens import JOINED, SOFT_GAP, Tokens, fold_text, token_key, tokenize, word_pattern
+from geo.text.tokens import JOINED, SOFT_GAP, Tokens, fold_text, token_key, tokenize
 from geo.zones.rules import load_rules
 from geo.zones.triggers import attach_places, find_triggers
 

@@ -979,8 +979,7 @@ def _scan_every_position(text: str) -> list[tuple[str, int, int]]:
     proclitic a match may start with."""
     from bisect import bisect_right
 
-    from geo.text.normalize import normalize_with_map
-    from geo.text.tokens import word_pattern
+    from geo.text.normalize import normalize_with_map, word_pattern
     from geo.zones.triggers import _patterns
 
     rules = load_rules()
