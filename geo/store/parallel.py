@@ -11,7 +11,8 @@ futures. Each worker loads the gazetteer, the boundaries and the zone rules once
 A small stream (fewer items than two per worker) is run in this process: starting the workers
 would take longer than the work. ``workers=1`` is always this process.
 
-A worker that dies (killed, out of memory) stops the run with :class:`~geo.errors.WorkerError`
+A worker whose parent dies (``kill -9``, the OOM killer) ends itself within
+:data:`PARENT_POLL_SECONDS`. A worker that dies (killed, out of memory) stops the run with :class:`~geo.errors.WorkerError`
 naming the first item not done; results already yielded are the caller's (the store committed
 them). Ctrl-C reaches only this process (the workers ignore SIGINT), which cancels what is queued
 and lets :class:`KeyboardInterrupt` go up to the caller.
@@ -68,11 +69,30 @@ _start_error: BaseException | None = None
 def _worker_start(initializer: Callable[[], None] | None) -> None:
     global _start_error
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    _exit_with_parent(os.getppid())
     if initializer is not None:
         try:
             initializer()
         except Exception as exc:  # e.g. missing data: reported by the tasks, as in one process
             _start_error = exc
+
+
+#: How often (seconds) a worker looks whether the process that started it is still there.
+PARENT_POLL_SECONDS = 0.5
+
+
+def _exit_with_parent(parent: int) -> None:
+    """End this worker when its parent is gone (killed with SIGKILL, or by the OOM killer): the
+    pool's pipes would otherwise keep it waiting, and holding its memory, for ever."""
+    import threading
+    import time
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_POLL_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="zone-atlas-parent-watch", daemon=True).start()
 
 
 def _call(fn: Callable[[T], R], item: T) -> R:

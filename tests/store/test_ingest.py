@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import psutil
 import pytest
 
 from geo.pipeline import analyze
@@ -212,9 +213,13 @@ def test_killed_mid_ingest_keeps_whole_articles_and_a_rerun_finishes(tmp_path: P
         buffer = (buffer + chunk)[-4096:]
         counts = [int(n) for n in re.findall(rb"ingest: (\d+) article", buffer)]
         seen = max(counts, default=0)
+    workers = psutil.Process(proc.pid).children(recursive=True)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     assert 15 <= seen < 150, f"the ingest was not caught half-way (progress {seen})"
+    # the worker processes do not outlive their parent
+    _gone, alive = psutil.wait_procs(workers, timeout=10)
+    assert not alive, [p.cmdline() for p in alive]
     with Store(store_dir) as store:
         kept = _consistent(store, texts)
         assert seen <= kept < 150
