@@ -22,7 +22,7 @@ from geo.zones.atlas import load_atlas
 from geo.zones.rules import ZoneRules
 
 _STATS_CACHE: OrderedDict[tuple[Any, ...], tuple[float, list[str], list[str]]] = OrderedDict()
-_STATS_CACHE_SIZE = 256
+_STATS_CACHE_SIZE = 1024
 _STATS_LOCK = threading.Lock()
 _DIGESTS: OrderedDict[int, tuple[BaseGeometry, bytes]] = OrderedDict()
 

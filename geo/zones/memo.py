@@ -22,8 +22,9 @@ from geo.zones.reading import ArticleReading, read_article
 from geo.zones.rules import ZoneRules
 from geo.zones.triggers import Trigger, _tokens, find_triggers
 
-#: Most article readings kept across calls, and the longest text whose reading is kept (chars).
-READINGS_SIZE = 64
+#: Most article readings kept across calls (a cycle through more articles than this misses on every
+#: one: bench_zones walks the 76 zone dev articles), and the longest text whose reading is kept (chars).
+READINGS_SIZE = 256
 READINGS_MAX_CHARS = 200_000
 
 

@@ -89,7 +89,7 @@ def test_the_caches_are_bounded(
     for _, text, places in articles[:6]:
         derive(text, places)
         assert len(small) <= 3 and len(memo._READINGS) <= 2
-    assert build.SHARED_SIZE == 1024 and memo.READINGS_SIZE == 64
+    assert build.SHARED_SIZE == 1024 and memo.READINGS_SIZE == 256
 
 
 def test_an_edited_place_is_read_again(articles: list[tuple[str, str, list[Place]]]) -> None:
