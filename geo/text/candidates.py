@@ -25,7 +25,7 @@ import numpy as np
 from geo.data.gazetteer import Entry, Gazetteer
 from geo.model import Span
 from geo.text.context import RawMention
-from geo.text.features import features
+from geo.text.features import features, km_grid
 from geo.text.lexicon import Lexicon, load_lexicon
 from geo.text.links import Link, link_mentions
 
@@ -80,11 +80,11 @@ def candidates_of(facts: ArticleFacts) -> list[list[Scored]]:
             elif doubt not in ("word", "strict", "person"):
                 doubtful.append((i, e_idx))
         out.append(eligible)
-    # one sense per name: a place that a cue word supports in one mention (or any evidence, for an
-    # Iraqi namesake of a foreign name: الرياض) stands for the same name elsewhere in the article
-    # when it is listed with other places there (not for a name that is also a common word or a
-    # personal name; "عاد الوفد من الرياض" alone stays Riyadh) ("الرشاد والرياض" in the headline, "ناحيتي الرشاد
-    # والرياض" in the body: the sub-district both times, not Riyadh)
+    # one sense per name: a place that a cue word supports in one mention (any evidence, for an
+    # Iraqi namesake of a foreign name) stands for the same name where it is listed with other
+    # places elsewhere in the article: "الرشاد والرياض" in the headline is the sub-district of
+    # "ناحيتي الرشاد والرياض" in the body, not Riyadh; "عاد الوفد من الرياض" alone stays Riyadh. Not
+    # for a name that is also a common word or a personal name.
     lists = facts.lists if cued else {}
     for i, e_idx in doubtful:
         if i in lists and e_idx in cued.get(mentions[i].key, ()):
@@ -182,8 +182,7 @@ class ArticleFacts:
         lat, lon, keys = self._points
         if not len(lat):
             return False
-        la, lo = e.lat * _RAD, e.lon * _RAD
-        d = 6371.0 * np.hypot(lat - la, (lon - lo) * np.cos((lat + la) / 2))
+        d = km_grid(np.asarray(e.lat * _RAD), np.asarray(e.lon * _RAD), lat, lon)
         return bool(((d < SUPPORT_ARTICLE_KM) & (keys != key)).any())
 
     @property

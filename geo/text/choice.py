@@ -19,7 +19,7 @@ from geo.model import Mention, Place
 from geo.text.calibration import calibrated, choice_features, isolated_inputs, record
 from geo.text.candidates import Scored
 from geo.text.context import RawMention
-from geo.text.features import Features, features
+from geo.text.features import Features, features, km_grid
 
 #: Softmax temperature turning score gaps into confidence.
 TEMPERATURE = 0.12
@@ -158,7 +158,7 @@ def _mark_isolated(places: dict[int, Place], inputs: dict[int, list[float]]) -> 
     step = max(1, 1_000_000 // len(local))  # rows at a time: memory stays bounded
     for lo in range(0, len(local), step):
         la, lg = lat[lo : lo + step, None], lon[lo : lo + step, None]
-        d = 6371.0 * np.hypot(lat[None, :] - la, (lon[None, :] - lg) * np.cos((lat[None, :] + la) / 2))
+        d = km_grid(la, lg, lat[None, :], lon[None, :])
         rows = np.arange(d.shape[0])
         d[rows, rows + lo] = np.inf  # not from itself
         for r in np.flatnonzero(d.min(axis=1) > ISOLATED_KM).tolist():

@@ -11,6 +11,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from geo.data.gazetteer import Entry, Gazetteer
 from geo.model import Candidate
 
@@ -111,6 +113,12 @@ def _prior(e: Entry) -> float:
     elif e.kind != "country":
         p *= FOREIGN_FACTOR
     return p
+
+
+def km_grid(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray) -> np.ndarray:
+    """Equirectangular distances (km) between points given in radians, as numpy arrays that
+    broadcast against each other (a column against a row gives every pair): :func:`km` for many."""
+    return 6371.0 * np.hypot(lat2 - lat1, (lon2 - lon1) * np.cos((lat1 + lat2) / 2))
 
 
 def km(a: Entry, b: Entry) -> float:

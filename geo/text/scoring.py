@@ -15,7 +15,7 @@ import numpy as np
 from geo.data.gazetteer import Entry, Gazetteer
 from geo.text.candidates import ArticleFacts, Scored
 from geo.text.context import RawMention
-from geo.text.features import KIND_PRIOR, features, km
+from geo.text.features import KIND_PRIOR, features, km, km_grid
 from geo.text.lexicon import Lexicon
 from geo.text.links import Link
 
@@ -187,7 +187,7 @@ def _nearest(
     step = max(1, _MATRIX_CELLS // len(anchors))  # rows at a time: memory stays bounded
     for lo in range(0, len(pairs), step):
         la, lo_, nm = lat[lo : lo + step], lon[lo : lo + step], name[lo : lo + step]
-        d = 6371.0 * np.hypot(a_lat - la, (a_lon - lo_) * np.cos((a_lat + la) / 2))
+        d = km_grid(la, lo_, a_lat, a_lon)
         d[np.broadcast_to(a_name == nm, d.shape)] = FAR_KM
         out.extend(np.minimum(d.min(axis=1), FAR_KM).tolist())
     return out
