@@ -156,8 +156,13 @@ def readings(key: str) -> tuple[str, ...]:
     if not key or not "\u0600" <= key[0] <= "\u06ff":
         return (key,)
     extra = _EXTRA_READINGS.get(key)
-    base = (key,) if key in _NO_PROCLITIC else proclitic_readings(key)
+    base = _without_proclitics(key)
     return base + extra if extra else base
+
+
+def _without_proclitics(key: str) -> tuple[str, ...]:
+    """The key and its forms without Arabic proclitics (none for a Kurdish ك/ف-initial word)."""
+    return (key,) if key in _NO_PROCLITIC else proclitic_readings(key)
 
 
 def readings_before(key: str) -> tuple[str, ...]:
@@ -172,7 +177,7 @@ def readings_before(key: str) -> tuple[str, ...]:
     if not extra:
         return readings(key)
     kept = tuple(r for r in extra if not _DEFINITE.search(key, len(r) - 1 if r.endswith("ه") else len(r)))
-    return ((key,) if key in _NO_PROCLITIC else proclitic_readings(key)) + kept
+    return _without_proclitics(key) + kept
 
 
 _DEFINITE = re.compile("كه|كان")

@@ -175,6 +175,11 @@ def _runs(tx: ArticleText, a: int, b: int, rule: KindRule) -> list[list[int]]:  
     return runs
 
 
+def _runs_not_at_venues(tx: ArticleText, a: int, b: int, rule: KindRule) -> list[list[int]]:
+    """:func:`_runs` in [a, b) but those that name a venue (:func:`_at_venue`)."""
+    return [run for run in _runs(tx, a, b, rule) if not _at_venue(tx, a, run[0])]
+
+
 def _enumeration_follows(tx: ArticleText, b: int) -> bool:
     """Whether the clause break at ``b`` is a semicolon and the clause after it opens with an
     enumerator within its first :data:`_ENUMERATION_LEAD` words."""
@@ -379,14 +384,12 @@ def _read_kind(
         k = bisect_right(stops, t.span.start)
         if k < len(stops):
             b = min(b, stops[k])
-        runs = [run for run in _runs(tx, a, b, rule) if not _at_venue(tx, a, run[0])]
+        runs = _runs_not_at_venues(tx, a, b, rule)
         if not runs and rule.attach == "list" and _enumeration_follows(tx, b):
             # "ثلاث غرف عمليات؛ تقع أولاها في ناحية الشمال، وثانيتها في ...": the list after a
             # semicolon that opens with an ordinal is the trigger's
             c = tx.clause_end(b + 1)
-            if k < len(stops):
-                c = min(c, stops[k])
-            runs = [run for run in _runs(tx, b + 1, c, rule) if not _at_venue(tx, b + 1, run[0])]
+            runs = _runs_not_at_venues(tx, b + 1, min(c, stops[k]) if k < len(stops) else c, rule)
         if rule.attach == "clause" and runs:
             first = runs[0][0]
             chosen = []
