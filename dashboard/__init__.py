@@ -1,1 +1,1 @@
-"""Zone Atlas dashboard (Streamlit UI): entry ``app.py``, pages in ``pages/``."""
+"""Zone Atlas dashboard (Streamlit UI): server ``server.py``, app ``app.py``, pages in ``app_pages/``."""

@@ -166,7 +166,7 @@ def local_user() -> User:
     return User(name=name, role="analyst", local=True)
 
 
-def _log_to_server() -> None:
+def log_to_server() -> None:
     """Send the dashboard's and the accounts' log records (log-ins, failures) to the server's log."""
     for name in ("dashboard", "geo.accounts"):
         logger = logging.getLogger(name)
@@ -243,7 +243,7 @@ def gate() -> User | None:
 
     Shows the refusal (unsafe settings, unreadable accounts) or the log-in form itself.
     """
-    _log_to_server()
+    log_to_server()
     store = AccountStore()
     try:
         has_accounts = store.has_accounts()

@@ -3,16 +3,20 @@
 ``st.cache_resource`` holds shared, never-mutated objects (boundary names, zone styles, the
 published map libraries and boundary files); ``st.cache_data`` holds analyses keyed on the text
 and the settings. Cached functions take every input as an argument and read no globals that
-change. :func:`warm_up` fills them all in a background thread as soon as the server runs the app,
-so the first visitor does not wait for them one after the other.
+change. :func:`warm` fills them all: ``dashboard/server.py`` calls it while the server starts, before
+it answers; :func:`warm_up` calls it in a background thread on the first run of the app (a no-op
+when the server already did), so the first visitor does not wait for them one after the other.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import threading
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -113,7 +117,8 @@ def selection_key(text: str, settings: Settings) -> str:
     return hashlib.sha256(raw).hexdigest()[:16]
 
 
-def _warm(seed_text: str, seed_source: str) -> None:
+def warm(seed_text: str, seed_source: str) -> bool:
+    """Fill every cache the Map page needs (see :func:`warm_up`); False, and logged, if one failed."""
     started = time.perf_counter()
     try:
         reference_data()
@@ -127,15 +132,16 @@ def _warm(seed_text: str, seed_source: str) -> None:
 
         workspace.ensure_seed()  # opens the store and puts the seed article in it
         workspace.articles()
-        import streamlit_folium  # noqa: F401  (its import and the folium templates, off the first run)
-
+        if get_script_run_ctx() is not None:  # a component registers itself only inside a run
+            import streamlit_folium  # noqa: F401  (its import, off the first run)
         from geo.render import webmap
 
         webmap.analysis_base_map(layer_control=False, base_names=False).render()
     except Exception:  # the page loads what is missing itself, and says what went wrong
         log.exception("warming the caches failed")
-        return
+        return False
     log.info("caches warm in %.0f ms", (time.perf_counter() - started) * 1000)
+    return True
 
 
 def warm_up(seed_text: str, seed_source: str) -> threading.Thread:
@@ -149,9 +155,31 @@ def warm_up(seed_text: str, seed_source: str) -> threading.Thread:
     with _warm_lock:
         if not _warm_thread:
             thread = threading.Thread(
-                target=_warm, args=(seed_text, seed_source), name="zone-atlas-warm-up", daemon=True
+                target=warm, args=(seed_text, seed_source), name="zone-atlas-warm-up", daemon=True
             )
             add_script_run_ctx(thread, get_script_run_ctx())
             thread.start()
             _warm_thread.append(thread)
         return _warm_thread[0]
+
+
+@asynccontextmanager
+async def warm_at_start(_app: Any) -> AsyncIterator[None]:
+    """The server's start-up (``dashboard/server.py``): :func:`warm` with the seed article, in a
+    worker thread (the event loop stays free), before the server takes its first connection.
+
+    A failure is logged and the server starts anyway: the page then loads what is missing and says
+    what went wrong.
+    """
+    from dashboard import auth, inputs
+
+    auth.log_to_server()
+    started = time.perf_counter()
+    try:
+        seed = inputs.seed()
+        ready = await asyncio.to_thread(warm, seed.text, seed.source)
+    except Exception:
+        log.exception("warming the caches at start-up failed")
+        ready = False
+    log.info("server ready in %.1f s (caches %s)", time.perf_counter() - started, "warm" if ready else "cold")
+    yield

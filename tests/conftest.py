@@ -60,7 +60,7 @@ def dashboard_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 "-m",
                 "streamlit",
                 "run",
-                "dashboard/app.py",
+                "dashboard/server.py",  # what ./atlas dashboard runs: caches filled at start-up
                 "--server.port",
                 str(port),
                 "--server.headless",
