@@ -34,6 +34,7 @@ BASEMAP = "za_basemap"
 LABEL_LANG = "za_label_lang"  # language of the map's names: "en" or "ar"
 MINIMAP = "za_minimap"  # the mini-map (off by default)
 WARM = "za_warm"  # True once this session has painted a map (the "Preparing the map" status is gone)
+MAP_FIRST = "za_map_first"  # True while the session's first Map run (the map alone) awaits the rest
 
 # Linking map, article and tables ------------------------------------------------------------
 SELECTED = "za_selected_ref"  # "P3" / "Z1": the place or zone whose sentences are shown
@@ -79,6 +80,7 @@ DEFAULTS: dict[str, Any] = {
     LABEL_LANG: "en",
     MINIMAP: False,
     WARM: False,
+    MAP_FIRST: False,
     SELECTED: None,
     SELECTED_FOR: None,
     LAST_MAP_CLICK: None,

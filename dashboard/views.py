@@ -122,6 +122,34 @@ def render_map(
             st.html(script, unsafe_allow_javascript=True)
 
 
+#: Seconds after which the rest of the page is drawn if the map has not reported its first view.
+REST_AFTER_S = 2.5
+
+
+def map_alone_first() -> None:
+    """On a session's first Map run, end the run after the map (the page's first paint).
+
+    The browser then builds the map before anything else, instead of the controls, the article
+    and the tables first. The map reports its first view as soon as it is drawn; the rerun that
+    report causes is warm and draws the rest. Should no report come (a map that failed to draw),
+    a timer reruns the page after :data:`REST_AFTER_S` seconds all the same.
+    """
+    if st.session_state[state.WARM]:
+        st.session_state[state.MAP_FIRST] = False
+        return
+    st.session_state[state.WARM] = True
+    _rest_later()  # in this run it draws nothing; its timer runs it again later
+    st.session_state[state.MAP_FIRST] = True
+    st.stop()
+
+
+@st.fragment(run_every=REST_AFTER_S)
+def _rest_later() -> None:
+    if st.session_state.get(state.MAP_FIRST):  # the map never reported: draw the rest anyway
+        st.session_state[state.MAP_FIRST] = False
+        st.rerun(scope="app")
+
+
 def legend(analysis: Analysis, styles: Mapping[str, Mapping[str, Any]], options: state.MapOptions) -> None:
     """The legend of what the map shows, as a strip under it (never over the map)."""
     kinds = [z.kind for z in analysis.zones if options.zone_kinds is None or z.kind in options.zone_kinds]

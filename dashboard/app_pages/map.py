@@ -1,7 +1,8 @@
 """Map page: places and zones on the map, the article beside it, tables and downloads below.
 
 The map is drawn first and the sidebar controls after it: the map is what the analyst waits for,
-and the controls' values are in session state before the page runs.
+and the controls' values are in session state before the page runs. A session's first run draws
+the map alone (:func:`dashboard.views.map_alone_first`); the rest comes with the next run.
 """
 
 from __future__ import annotations
@@ -69,6 +70,7 @@ with map_column:
         unit_names=names,
         selection_key=selection_key,
     )
+views.map_alone_first()  # a session's first run ends here: the map paints first, the rest follows
 controls.map_controls(styles, belt_limits)
 selected = state.selected(selection_key)
 with text_column:

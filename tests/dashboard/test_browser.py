@@ -100,6 +100,21 @@ def _until(check: Any, timeout_s: float = 30.0) -> Any:
         time.sleep(0.1)
 
 
+def test_the_page_around_the_map_comes_even_when_the_map_never_draws(
+    offline_page: Any, dashboard_url: str
+) -> None:
+    # a session's first run draws the map alone, and the map's first report brings the rest; a map
+    # that never reports (here its component cannot load) must not leave the analyst without them
+    page = offline_page
+    page.set_default_timeout(WAIT_MS)
+    page.route("**/component/streamlit_folium.st_folium/**", lambda route: route.abort())
+    page.goto(dashboard_url)
+    page.locator('[data-testid="stSidebar"] [data-testid="stSlider"]').first.wait_for()
+    page.locator('[data-testid="stDataFrame"]').first.wait_for()  # the places table
+    assert page.get_by_text("Click a highlighted word").count() == 1  # the article panel
+    assert page.external_requests == []
+
+
 def test_map_paints_offline_with_the_seed(offline_page: Any, dashboard_url: str, tmp_path: Path) -> None:
     page = offline_page
     frame = _open(page, dashboard_url)

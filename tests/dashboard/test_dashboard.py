@@ -36,8 +36,22 @@ def _seed_analysis() -> Any:
 
 def _app() -> AppTest:
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.run()
+    at.run()  # a session's first run draws the map alone ...
+    at.run()  # ... and the map's first report (in a browser) reruns the page, which draws the rest
     return at
+
+
+def test_a_sessions_first_run_draws_the_map_alone_and_the_next_the_rest() -> None:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.run()
+    assert not _problems(at), _problems(at)
+    assert _map_args(at)  # the map is there
+    assert not at.sidebar.slider and not at.dataframe and not at.tabs  # nothing else yet
+    assert at.session_state[state.MAP_FIRST]  # the fallback timer is armed
+    at.run()
+    assert not _problems(at), _problems(at)
+    assert _map_args(at) and at.sidebar.slider and at.dataframe
+    assert not at.session_state[state.MAP_FIRST]
 
 
 def _problems(at: AppTest) -> list[str]:

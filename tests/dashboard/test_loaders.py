@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
+from typing import Any
 
 import pytest
 
@@ -18,7 +20,20 @@ def _start_up(events: list[str]) -> None:
         async with loaders.warm_at_start(None):
             events.append("serving")
 
-    asyncio.run(run())
+    # in a thread of its own: the browser tests' driver may hold an event loop in this one
+    errors: list[BaseException] = []
+    thread = threading.Thread(target=lambda: _run_catching(run, errors))
+    thread.start()
+    thread.join(timeout=120)
+    if errors:
+        raise errors[0]
+
+
+def _run_catching(run: Any, errors: list[BaseException]) -> None:
+    try:
+        asyncio.run(run())
+    except BaseException as exc:  # handed to the test's thread
+        errors.append(exc)
 
 
 def test_the_caches_are_filled_before_the_server_answers(monkeypatch: pytest.MonkeyPatch) -> None:
