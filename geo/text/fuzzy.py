@@ -117,13 +117,13 @@ class FuzzyIndex:
         self.gaz = gaz
         self.guard = load_guard_words() if guard is None else guard
         by_key: dict[str, list[str]] = {}
-        for key in gaz.strong_keys:
-            if key.startswith("adj:") or not key.replace(" ", "").replace("-", "").isalpha():
+        for key, found in gaz.index.items():  # names of units, whatever villages share them
+            if not key.isascii() or key.startswith("adj:") or key in gaz.ambiguous:
                 continue
-            if not key.isascii():
+            if not key.replace(" ", "").replace("-", "").isalpha():
                 continue
-            entries = [gaz.entries[i] for i in gaz.index[key]]
-            if not all(e.country == "IQ" and e.kind in FUZZY_KINDS for e in entries):
+            entries = [e for e in map(gaz.entries.__getitem__, found) if e.strength == "strong"]
+            if not entries or not all(e.country == "IQ" and e.kind in FUZZY_KINDS for e in entries):
                 continue
             by_key.setdefault(phonetic_key(key), []).append(key)
             parts = key.split(" ")
@@ -161,9 +161,21 @@ class FuzzyIndex:
             )
             if found is not None:
                 names = tuple(n for n in self.by_key[found[0]] if _spelling(folded, n) >= SPELLING_THRESHOLD)
+        names = tuple(n for n in names or () if not _nisba(folded, n))
         if not names:
             return None
         return max(names, key=lambda name: (_spelling(folded, name), name))
+
+
+def _nisba(folded: str, name: str) -> bool:
+    """``folded`` is the adjective or family name made from ``name`` with -i ("Kubaisi" of
+    Kubaisa, "Tikriti" of Tikrit, "Anbari" of Anbar), not a spelling of it."""
+    if not folded.endswith("i") or name.endswith(("i", "y")):
+        return False
+    stem = folded[:-1]
+    return (
+        stem == name or stem == name.rstrip("aeh") or phonetic_key(stem) == phonetic_key(name.rstrip("aeh"))
+    )
 
 
 __all__ = [

@@ -25,7 +25,10 @@ from geo.data.gazetteer import Gazetteer
 from geo.text.fuzzy import FuzzyIndex
 from geo.text.lexicon import Lexicon
 from geo.text.normalize import fold
-from geo.text.tokens import readings
+from geo.text.tokens import readings, sorani_stems
+
+#: Doubts that mark a lexicon word (not a namesake): its Sorani stems are not read as names.
+_WORD_DOUBTS = frozenset({"word", "strict", "person"})
 
 #: Arabic and Kurdish locative prepositions before a name (في كركوك، قرب الموصل، لە هەولێر).
 _LOCATIVE_AR_WORDS = "في من إلى الى قرب نحو باتجاه داخل عند حتى بين لە بۆ تا نزيك"
@@ -98,6 +101,8 @@ class BeginsCache(dict[str, "Begins | None"]):
             self.clear()
         gaz = self.gaz
         forms = readings(key)
+        if len(forms) > 1:
+            forms = self._word_stems_off(key, forms)
         strong = [r for r in forms if r in gaz.strong_first]
         weak = [r for r in forms if r in gaz.cue_first]
         org = tuple(r for r in forms if r in self.lex.org_first)
@@ -106,11 +111,37 @@ class BeginsCache(dict[str, "Begins | None"]):
             starts = tuple(self._start(key, r) for r in strong + weak)
             one_word = next(((s.single[0], s.single[1], s) for s in starts if s.single is not None), None)
             seconds = frozenset().union(*(s.seconds for s in starts if s.longest > 1))
+            if one_word is not None and not strong and key.isascii():
+                one_word = self._with_variant(key, one_word)
             hit = Begins(starts, not strong, org, one_word, seconds)
         elif key.isascii():
             hit = self._fuzzy(key)
         self[key] = hit
         return hit
+
+    def _word_stems_off(self, key: str, forms: tuple[str, ...]) -> tuple[str, ...]:
+        """``forms`` without the Sorani stems of a token that is a common word, a cue word or a cue
+        word with a suffix: "ژمارە" (number) is not Zummar, "گوندی" (village of) not Kundah."""
+        stems = sorani_stems(key)
+        if not stems:
+            return forms
+        cues = self.lex.before_words
+        if key in cues or self.gaz.ambiguous.get(key) in _WORD_DOUBTS or not cues.isdisjoint(stems):
+            dropped = set(stems) - cues  # a cue word stays readable as the cue it is
+            return tuple(f for f in forms if f not in dropped)
+        return forms
+
+    def _with_variant(
+        self, key: str, one_word: tuple[str, tuple[int, ...], Start]
+    ) -> tuple[str, tuple[int, ...], Start]:
+        """A Latin word that names only cue-only places (villages) may also be a variant spelling
+        of a unit: "Kubaysah" is a village's name and Kubaisa sub-district's spelling, so both
+        stand (the context chooses)."""
+        name = self.fuzzy.match(key)
+        if name is None or name == key:
+            return one_word
+        merged = tuple(dict.fromkeys(one_word[1] + self.gaz.index[name]))
+        return (one_word[0], merged, one_word[2])
 
     def _fuzzy(self, key: str) -> Begins | None:
         """A token that begins nothing, read as the Iraqi name it is a variant spelling of."""

@@ -45,6 +45,14 @@ def test_sorani_common_words_are_not_places() -> None:
     assert geoparse("ژمارەی کوژراوان زیادی کرد و گوتی") == []
 
 
+def test_a_sorani_common_or_cue_word_keeps_its_meaning_with_a_suffix() -> None:
+    # ژمارە (number) is no stem of Zummar, گوندی (village of) no village, ژیانی (life of) no Zhyan
+    text = "پۆلیس داوای کرد هەر زانیارییەک بە ژمارە ١٠٤ ڕابگەیەنن، چونکە ئەوان ژیانی خەڵکی گوندی ئەحمەدئاوا دەکەنە بازرگانی."
+    names = {p.name for p in geoparse(text)}
+    assert not names & {"Zummar", "Kundah", "Zhyan"}, names
+    assert "Zummar" in {p.name for p in geoparse("هێرش کرایە سەر ناحیەی زمار")}  # the name itself stays
+
+
 def test_capitals_abroad_are_found() -> None:
     names = {p.name for p in geoparse("Officials met in Doha and Abu Dhabi before flying to Tehran.")}
     assert {"Doha", "Abu Dhabi", "Tehran"} <= names

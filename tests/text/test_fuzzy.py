@@ -67,6 +67,21 @@ def test_common_words_and_given_names_are_never_fuzzy_places(fuzzy, word: str) -
     assert fuzzy.match(word) is None
 
 
+@pytest.mark.parametrize("word", ["kubaisi", "anbari", "sunday", "friday", "april"])
+def test_family_names_from_places_and_calendar_words_are_not_fuzzy_places(fuzzy, word: str) -> None:  # type: ignore[no-untyped-def]
+    # "al-Kubaisi" is a man from Kubaisa, "Anbari" one from Anbar: a nisba, not a spelling
+    assert fuzzy.match(word) is None
+
+
+def test_a_village_spelling_of_a_unit_reaches_the_unit_too() -> None:
+    # GeoNames spells a village "Kubaysah" and COD-AB the sub-district "Kubaisa": both readings stand,
+    # and with nothing to support the village the sub-district is chosen
+    places = geoparse("Militants killed two soldiers at a checkpoint near Kubaysah, officials said.")
+    assert [(p.name, p.kind) for p in places] == [("Kubaisa", "subdistrict")]
+    places = geoparse("The shrine lies in al-Haidariya, north of Najaf.")
+    assert ("Al-Haydariya", "subdistrict") in {(p.name, p.kind) for p in places}
+
+
 def test_short_keys_and_non_latin_tokens_are_not_tried(fuzzy) -> None:  # type: ignore[no-untyped-def]
     assert all(len(phonetic_key(w)) < MIN_KEY for w in ("qaim", "hit", "zakhu"))
     assert fuzzy.match("qaim") is None
