@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import csv
 import logging
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -61,7 +62,7 @@ from geo.text.normalize import fold, has_arabic
 log = logging.getLogger(__name__)
 
 #: Bump when the gazetteer's content or layout changes, so stale caches are rebuilt.
-BUILD_VERSION = 17
+BUILD_VERSION = 18
 
 BOUNDARY_FILES = {
     0: "irq_admbnda_adm0_cso_itos_20190603.geojson",
@@ -71,6 +72,7 @@ BOUNDARY_FILES = {
 }
 GEONAMES_FILE = ("geonames_cities", "geonames_cities15000_IQ_and_neighbours.txt")
 DTM_FILE = ("iom_dtm", "DTM_idp_master_list_utf8.csv")
+_BLOCK = re.compile(r"(?:-(?:mahalla|محلة)?\s*\d+)+$", re.IGNORECASE)  # DTM block numbers
 SYRIA_FILES = ("cod_ab_syria", ("syr_admbnda_adm0_uncs_unocha.json", "syr_admbnda_adm1_uncs_unocha.json"))
 
 #: Smallest population of a GeoNames place in a neighbouring country (other than Syria) that is
@@ -432,8 +434,8 @@ class _Builder:
                 camp = "camp" in r.get("Location Name", "").lower() or "مخيم" in r.get("Arabic Name", "")
                 entry = Entry(
                     id=f"dtm:{r['Location ID']}",
-                    name=name_en or name_ar,
-                    name_ar=name_ar,
+                    name=_BLOCK.sub("", name_en or name_ar),  # "Al Karada-907": a block of Al Karada
+                    name_ar=_BLOCK.sub("", name_ar),
                     kind="other" if camp else "village",
                     country="IQ",
                     lat=lat,

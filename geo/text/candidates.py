@@ -313,7 +313,10 @@ def _village_support(i: int, m: RawMention, e: Entry, gaz: Gazetteer, facts: Art
     3. a locative preposition before it ("في بادوش", "in Bakrajo") and a town or unit named
        anywhere in the article within :data:`SUPPORT_ARTICLE_KM`, when the name names villages
        only and (Arabic) does not begin with the article; not in Sorani, where nothing tells a
-       common noun from a village name.
+       common noun from a village name;
+    4. the same after an Arabic locative preposition for a name with the article, when at least
+       :data:`QUARTER_BLOCKS` entries of the name lie within :data:`QUARTER_KM` of each other:
+       the blocks of a city quarter ("في الكرادة" in a report on Baghdad).
 
     A name that is also a common word, a Latin name in lower case or at a sentence start, and an
     Arabic-script name shorter than :data:`SUPPORT_MIN_LETTERS` letters are never taken this way.
@@ -350,7 +353,32 @@ def _village_support(i: int, m: RawMention, e: Entry, gaz: Gazetteer, facts: Art
         and facts.near_article_place(key, e)
     ):
         return "after a preposition, near a place named in the article"
+    # ... unless it names a city quarter: the displacement lists split a quarter into numbered
+    # blocks (Al Karada-901, -903, -905 ...), so several blocks of one name side by side are a
+    # quarter ("في الكرادة"), which a common noun is not
+    if (
+        m.locative
+        and m.arabic
+        and not facts.sorani(m.sentence)
+        and all(gaz.entries[j].strength == "cue" for j in m.entries)
+        and _quarter_blocks(m, e, gaz) >= QUARTER_BLOCKS
+        and facts.near_article_place(key, e)
+    ):
+        return "a quarter of a city named in the article"
     return None
+
+
+#: Blocks of one name within :data:`QUARTER_KM` of each other that make a city quarter.
+QUARTER_BLOCKS = 3
+QUARTER_KM = 3.0
+
+
+def _quarter_blocks(m: RawMention, e: Entry, gaz: Gazetteer) -> int:
+    """How many entries of ``m``'s name lie within :data:`QUARTER_KM` of ``e`` (``e`` too)."""
+    if len(m.entries) < QUARTER_BLOCKS:
+        return len(m.entries)
+    entries = gaz.entries
+    return sum(point_km(e.lat, e.lon, entries[j].lat, entries[j].lon) < QUARTER_KM for j in m.entries)
 
 
 def _listed_with_a_cue(i: int, facts: ArticleFacts) -> bool:

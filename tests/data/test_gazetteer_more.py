@@ -53,6 +53,16 @@ def test_a_sorani_common_or_cue_word_keeps_its_meaning_with_a_suffix() -> None:
     assert "Zummar" in {p.name for p in geoparse("هێرش کرایە سەر ناحیەی زمار")}  # the name itself stays
 
 
+def test_a_city_quarter_is_taken_after_a_preposition_near_its_city() -> None:
+    # the displacement lists split Karrada into numbered blocks: several blocks side by side are a
+    # quarter of the Baghdad the article names, shown without its block number
+    places = geoparse("انفجرت عبوة ناسفة في الكرادة وسط بغداد صباح اليوم")
+    assert [p.name for p in places] == ["Al Karada", "Baghdad"]
+    assert geoparse("انفجرت عبوة ناسفة في الكرادة") == []  # no city named: nothing supports it
+    # a common noun with blocks of its own stays a common noun: في البساتين, in the orchards
+    assert [p.name for p in geoparse("قتل مزارع في البساتين قرب بغداد")] == ["Baghdad"]
+
+
 def test_capitals_abroad_are_found() -> None:
     names = {p.name for p in geoparse("Officials met in Doha and Abu Dhabi before flying to Tehran.")}
     assert {"Doha", "Abu Dhabi", "Tehran"} <= names
