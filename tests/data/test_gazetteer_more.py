@@ -63,6 +63,18 @@ def test_a_city_quarter_is_taken_after_a_preposition_near_its_city() -> None:
     assert [p.name for p in geoparse("قتل مزارع في البساتين قرب بغداد")] == ["Baghdad"]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Smugglers took the migrants from Istanbul to Greece; some reached Sweden.",
+        "نقل المهربون المهاجرين من إسطنبول إلى اليونان ووصل بعضهم إلى السويد",
+        "قاچاخچییەکان کۆچبەرەکانیان لە ئیستانبوڵەوە بردە یۆنان و هەندێکیان گەیشتنە سوید",
+    ],
+)
+def test_migration_destinations_are_found_in_every_language(text: str) -> None:
+    assert {"Istanbul", "Greece", "Sweden"} <= {p.name for p in geoparse(text)}
+
+
 def test_capitals_abroad_are_found() -> None:
     names = {p.name for p in geoparse("Officials met in Doha and Abu Dhabi before flying to Tehran.")}
     assert {"Doha", "Abu Dhabi", "Tehran"} <= names
