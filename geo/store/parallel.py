@@ -178,21 +178,25 @@ def _pooled(
         )
         return WorkerError(msg)
 
+    finished = broke = False
+
     def step() -> tuple[T, R | None]:
+        nonlocal broke
         item, future = pending.popleft()
         if future is None:
             return item, None
         try:
             return item, future.result()
         except BrokenProcessPool as exc:
+            broke = True
             raise broken(item, exc) from exc
 
-    finished = False
     try:
         for item in items:
             try:
                 future = pool.submit(_call, fn, item) if wanted(item) else None
             except BrokenProcessPool as exc:  # found dead while submitting: the oldest is not done
+                broke = True
                 raise broken(pending[0][0] if pending else item, exc) from exc
             pending.append((item, future))
             while len(pending) >= window or (pending and pending[0][1] is None):
@@ -201,12 +205,20 @@ def _pooled(
             yield step()
         finished = True
     finally:
-        # Ctrl-C, a dead worker or a caller that stopped reading: stop the workers now (their
-        # results are no longer wanted; waiting for them could hang exit; the executor has no
-        # public way to do so before Python 3.14: its _processes table). The executor then fails
-        # what is queued itself; the futures are not cancelled first, as Python 3.11's executor
-        # would raise InvalidStateError in its own thread when it fails a cancelled one.
-        if not finished:
+        if finished:
+            pool.shutdown(wait=True)
+        elif broke:
+            # a dead worker: stop the others now (their results are no longer wanted; the executor
+            # has no public way to do so before Python 3.14: its _processes table). The executor
+            # then fails what is queued itself; the futures are not cancelled first, as Python
+            # 3.11's executor would raise InvalidStateError in its own thread when it fails a
+            # cancelled one.
             for process in list((getattr(pool, "_processes", None) or {}).values()):
                 process.terminate()
-        pool.shutdown(wait=finished)
+            pool.shutdown(wait=False)
+        else:
+            # Ctrl-C or a caller that stopped reading, with every worker alive: what is queued is
+            # cancelled and each worker ends the article it holds. Terminating a live worker could
+            # leave the pool's call queue locked, and the interpreter's exit would then wait on
+            # the pool's thread forever.
+            pool.shutdown(wait=False, cancel_futures=True)
