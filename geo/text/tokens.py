@@ -95,6 +95,9 @@ SORANI_COMMON_WORDS = frozenset(
 )
 
 
+_PEOPLE = ("ییان", "ییەکان")  # a plural nisba (ئێرانییان, the Iranians) names people: no stems
+
+
 class _FoldCache(dict[str, str]):
     """token -> folded key, filled on first sight; cleared when it grows past its bound."""
 
@@ -109,7 +112,7 @@ class _FoldCache(dict[str, str]):
         self[tok] = key
         if key[:1] in ("ك", "ف") and _KURDISH_ONLY.intersection(tok):
             _NO_PROCLITIC.add(key)  # Sorani has no كـ/فـ proclitic: کراوە is not ك + راوه (Rawah)
-        if _SORANI_LETTERS.intersection(tok) and tok not in SORANI_COMMON_WORDS:
+        if _SORANI_LETTERS.intersection(tok) and tok not in SORANI_COMMON_WORDS and not tok.endswith(_PEOPLE):
             stems = sorani_stems(key)
             if stems:
                 _EXTRA_READINGS[key] = stems

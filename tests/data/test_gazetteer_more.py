@@ -53,6 +53,15 @@ def test_a_sorani_common_or_cue_word_keeps_its_meaning_with_a_suffix() -> None:
     assert "Zummar" in {p.name for p in geoparse("هێرش کرایە سەر ناحیەی زمار")}  # the name itself stays
 
 
+def test_the_people_of_a_place_and_a_ranked_name_are_not_the_place() -> None:
+    # a Sorani plural nisba names people (the Iranians, the people of Erbil), and the name after a
+    # rank is a person's; the places beside them are still found
+    assert geoparse("شەش کۆچبەری ئێرانییان لە ئۆتۆمبێلەکەدا بوون") == []
+    assert [p.name for p in geoparse("هەولێرییەکان لە کەرکووکیش ناڕەزایی دەربڕی")] == ["Kirkuk"]
+    assert [p.name for p in geoparse("قال النقيب علي الشرقي إن الهجوم وقع في كركوك")] == ["Kirkuk"]
+    assert [p.name for p in geoparse("Captain Ali al-Sharqi said the attack hit Kirkuk")] == ["Kirkuk"]
+
+
 def test_a_city_quarter_is_taken_after_a_preposition_near_its_city() -> None:
     # the displacement lists split Karrada into numbered blocks: several blocks side by side are a
     # quarter of the Baghdad the article names, shown without its block number
