@@ -26,6 +26,9 @@ from geo.text.scan import NO_ROLES, RolesCache, Start
 from geo.text.tokens import SOFT_GAP, Tokens
 
 _COMPASS = ("north", "south", "east", "west")
+#: Abbreviated ranks and titles before a person's name in English news (the full words are
+#: organisation heads in the lexicon).
+_RANKS = frozenset({"capt", "col", "lt", "gen", "maj", "brig", "sgt", "cpl", "mr", "mrs", "ms", "dr"})
 #: English words before a capitalised name that make it a place reading (in Hit, near Hit).
 _LOCATIVE_EN_WORDS = "in near at from to into outside around toward towards across through via between of"
 LOCATIVE_EN = frozenset(_LOCATIVE_EN_WORDS.split())
@@ -143,6 +146,13 @@ def describe(
     blocked: str | None = None
     if org_reach and org_reach.get(k, -1) >= last:
         blocked = "organisation"
+    elif (
+        not arabic
+        and first > 0
+        and keys[first - 1] in _RANKS
+        and text[ends[first - 1] : start].strip() in ("", ".")
+    ):
+        blocked = "person"  # "Capt. Ali al-Sharqi" is a man, whatever town shares his name
 
     cue: str | None = None
     cue_kind: str | None = None

@@ -60,6 +60,8 @@ def test_the_people_of_a_place_and_a_ranked_name_are_not_the_place() -> None:
     assert [p.name for p in geoparse("هەولێرییەکان لە کەرکووکیش ناڕەزایی دەربڕی")] == ["Kirkuk"]
     assert [p.name for p in geoparse("قال النقيب علي الشرقي إن الهجوم وقع في كركوك")] == ["Kirkuk"]
     assert [p.name for p in geoparse("Captain Ali al-Sharqi said the attack hit Kirkuk")] == ["Kirkuk"]
+    assert [p.name for p in geoparse("Capt. Ali al-Sharqi said the attack hit Kirkuk")] == ["Kirkuk"]
+    assert "Nahiyat Ali ash Sharqi" in {p.name for p in geoparse("Police in Ali al-Sharqi said so.")}
 
 
 def test_a_city_quarter_is_taken_after_a_preposition_near_its_city() -> None:
