@@ -345,26 +345,21 @@ def _village_support(i: int, m: RawMention, e: Entry, gaz: Gazetteer, facts: Art
             return "near a co-mentioned place"
     # a name that also names a town or unit elsewhere ("Amman") is left to that place; an Arabic
     # name with the article is too often a common noun ("في البساتين", in the orchards), and
-    # Sorani, which has no article to tell them apart, keeps to the rules above
-    if (
-        m.locative
-        and not (m.arabic and (key.startswith("ال") or facts.sorani(m.sentence)))
-        and all(gaz.entries[j].strength == "cue" for j in m.entries)
-        and facts.near_article_place(key, e)
-    ):
-        return "after a preposition, near a place named in the article"
+    # Sorani, which has no article to tell them apart, keeps to the rules above ...
+    if not m.locative or not all(gaz.entries[j].strength == "cue" for j in m.entries):
+        return None
+    sorani = m.arabic and facts.sorani(m.sentence)
+    plain = not (m.arabic and (key.startswith("ال") or sorani))
     # ... unless it names a city quarter: the displacement lists split a quarter into numbered
     # blocks (Al Karada-901, -903, -905 ...), so several blocks of one name side by side are a
     # quarter ("في الكرادة"), which a common noun is not
-    if (
-        m.locative
-        and m.arabic
-        and not facts.sorani(m.sentence)
-        and all(gaz.entries[j].strength == "cue" for j in m.entries)
-        and _quarter_blocks(m, e, gaz) >= QUARTER_BLOCKS
-        and facts.near_article_place(key, e)
-    ):
-        return "a quarter of a city named in the article"
+    quarter = not plain and not sorani and _quarter_blocks(m, e, gaz) >= QUARTER_BLOCKS
+    if (plain or quarter) and facts.near_article_place(key, e):
+        return (
+            "after a preposition, near a place named in the article"
+            if plain
+            else "a quarter of a city named in the article"
+        )
     return None
 
 

@@ -173,9 +173,7 @@ def _nisba(folded: str, name: str) -> bool:
     if not folded.endswith("i") or name.endswith(("i", "y")):
         return False
     stem = folded[:-1]
-    return (
-        stem == name or stem == name.rstrip("aeh") or phonetic_key(stem) == phonetic_key(name.rstrip("aeh"))
-    )
+    return stem == name or phonetic_key(stem) == phonetic_key(name.rstrip("aeh"))
 
 
 __all__ = [
