@@ -136,7 +136,7 @@ def sorani_stems(key: str) -> tuple[str, ...]:
             for sfx in _SORANI_SUFFIXES:
                 if word.endswith(sfx) and len(word) - len(sfx) >= 4:
                     stem = word[: -len(sfx)]
-                    for form in (stem, stem + "ه") if sfx in ("وه", "كه", "كان", "كاني", "ي") else (stem,):
+                    for form in (stem, stem + "ه") if sfx != "ه" else (stem,):
                         if form != key and form not in out:
                             out.append(form)
                     nxt.append(stem)

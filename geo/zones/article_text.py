@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from geo.model import Mention, Place
 from geo.text.normalize import fold_token
-from geo.text.tokens import Tokens
+from geo.text.tokens import Tokens, readings
 from geo.zones.rules import ZoneRules
 
 #: Modifier words read just before a mention that the place reader left without one.
@@ -83,13 +83,19 @@ class ArticleText:
         marks = [
             m.start() for m in _break_re(frozenset(rules.clause_breaks - rules.quote_marks)).finditer(text)
         ]
-        # words that open a new clause ("فيما", "while"): a break where the word starts
+        self.enumerators = frozenset(fold_token(c) or c for c in rules.enumerators)
+        # words that open a new clause ("فيما", "while"): a break where the word starts, unless an
+        # enumerator follows within three words: the clause goes on with the list ("الأولى في
+        # القائم، بينما تقام الثانية في الرطبة", "whereas the other is in ...")
         words = frozenset(fold_token(w) or w for w in rules.clause_words)
-        opened = [tokens.starts[k] for k, key in enumerate(keys) if key in words] if words else []
+        opened = [
+            tokens.starts[k]
+            for k, key in enumerate(keys)
+            if key in words and not any(self.is_enumerator(w) for w in keys[k + 1 : k + 4])
+        ]
         self.breaks = sorted(set(marks) | set(opened))
         self.sentence_ends = list(tokens.sentence_ends)
         self.connectors = frozenset(fold_token(c) or c for c in rules.connectors)
-        self.enumerators = frozenset(fold_token(c) or c for c in rules.enumerators)
         self.links = frozenset(fold_token(c) or c for c in rules.locator_links)
         self.possessives = frozenset(fold_token(c) or c for c in rules.possessives)
         self.quotes = frozenset(rules.quote_marks)
@@ -98,6 +104,11 @@ class ArticleText:
         self.locatives = frozenset(fold_token(c) or c for c in rules.locatives)
         self.facilities = frozenset(fold_token(c) or c for c in rules.facility_words)
         self.venues = frozenset(fold_token(c) or c for c in rules.venue_words)
+        self.relatives = frozenset(fold_token(c) or c for c in rules.relative_words)
+        self.focus = frozenset(fold_token(c) or c for c in rules.focus_words)
+        self._org_after = [tuple(fold_token(w) or w for w in o) for o in rules.organisation_after]
+        self._org_before = [tuple(fold_token(w) or w for w in o) for o in rules.organisation_before]
+        self._org: dict[int, bool] = {}
 
     # words and tokens
     def words(self, a: int, b: int) -> int:
@@ -148,6 +159,30 @@ class ArticleText:
         if i not in self._before:
             self._before[i] = read_modifier_before(self.text, self.starts[i])
         return self._before[i]
+
+    def names_organisation(self, i: int) -> bool:
+        """Whether mention ``i`` is part of an organisation's name ("the Baghdad Operations
+        Command", "قيادة عمليات ديالى", "پۆلیسی دیالە"): [matching].organisation_after right after
+        it or organisation_before right before it (cached)."""
+        if i not in self._org:
+            found = False
+            if self._org_after:
+                after = [
+                    w for w in self.gap_tokens(self.ends[i], self.ends[i] + 40, 20) or [] if w not in "'’"
+                ]
+                found = any(tuple(after[: len(o)]) == o for o in self._org_after)
+            if not found and self._org_before:
+                lead = self.gap_tokens(max(0, self.starts[i] - 40), self.starts[i], 20) or []
+                found = any(
+                    len(lead) >= len(o)
+                    and tuple(lead[-len(o) :]) == o
+                    or len(lead) >= len(o)
+                    and tuple(lead[-len(o) : -1]) == o[:-1]
+                    and o[-1] in readings(lead[-1])
+                    for o in self._org_before
+                )
+            self._org[i] = found
+        return self._org[i]
 
     def lead_start(self, i: int) -> int:
         """Where mention ``i`` starts with the modifier read before it."""

@@ -147,8 +147,10 @@ def _runs(tx: ArticleText, a: int, b: int, rule: KindRule) -> list[list[int]]:  
     for i in tx.after(a, b):
         if tx.starts[i] < prev_end:
             continue
-        if tx.places[i].kind not in rule.place_kinds:
-            # a country or region inside a run ("near the Syrian border") is passed over
+        if tx.places[i].kind not in rule.place_kinds or tx.names_organisation(i) or _skipped(tx, i, rule):
+            # a country or region inside a run ("near the Syrian border"), an organisation's
+            # name ("the Baghdad Operations Command") and a place after one of the kind's
+            # skip_after words ("withdrew towards the Tharthar desert") are passed over
             if current:
                 prev_end = max(prev_end, tx.ends[i])
             continue
@@ -160,11 +162,21 @@ def _runs(tx: ArticleText, a: int, b: int, rule: KindRule) -> list[list[int]]:  
                     joined = True
                 elif rule.max_gap_words and any(tx.is_enumerator(t) for t in gap):
                     joined = sum(1 for t in gap if t[:1].isalnum()) <= rule.max_gap_words
+            if not joined and tx.focus:
+                # "... have risen over the past two weeks, especially around Tarmiyah": a focus
+                # word just before the place narrows the same trigger's area
+                lead = tx.gap_tokens(max(prev_end, tx.lead_start(i) - 40), tx.lead_start(i), 12) or []
+                joined = any(w in tx.focus for w in [w for w in lead if w[:1].isalnum()][-3:])
         if joined and len(current) < rule.max_places:
             current.append(i)
         else:
             if current:
                 runs.append(current)
+                if _relative_between(tx, prev_end, tx.lead_start(i)):
+                    # "another in Altun Kupri, which straddles the road between Erbil and
+                    # Kirkuk": the places of a relative clause describe the run, they add none
+                    current = []
+                    break
             if tx.gap_words(a, tx.starts[i]) > rule.max_lead_words:
                 current = []
                 break
@@ -173,6 +185,22 @@ def _runs(tx: ArticleText, a: int, b: int, rule: KindRule) -> list[list[int]]:  
     if current:
         runs.append(current)
     return runs
+
+
+def _skipped(tx: ArticleText, i: int, rule: KindRule) -> bool:
+    """Whether one of the kind's ``skip_after`` words stands in the two words before mention ``i``."""
+    if not rule.skip_after:
+        return False
+    lead = tx.gap_tokens(max(0, tx.lead_start(i) - 30), tx.lead_start(i), 6) or []
+    return any(w in rule.skip_after for w in [w for w in lead if w[:1].isalnum()][-2:])
+
+
+def _relative_between(tx: ArticleText, a: int, b: int) -> bool:
+    """Whether one of [matching].relative_words stands in text[a:b] ("which", "الذي", "کە")."""
+    if not tx.relatives:
+        return False
+    gap = tx.gap_tokens(a, b, 60) or []
+    return any(w in tx.relatives for w in gap)
 
 
 def _runs_not_at_venues(tx: ArticleText, a: int, b: int, rule: KindRule) -> list[list[int]]:
@@ -322,7 +350,7 @@ def _exclude(
         if reason is None:
             kept.append(t)
         else:
-            dropped.append((t, f"{reason!r} next to it: not a {rule.label.lower()}"))
+            dropped.append((t, f"{reason!r} next to it: not read as {rule.label.lower()}"))
     return kept, dropped
 
 

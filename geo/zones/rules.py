@@ -18,6 +18,7 @@ from typing import Any
 
 from geo.errors import RulesError
 from geo.model import PLACE_KINDS
+from geo.text.normalize import fold_token
 from geo.zones.tomlfile import DATA_DIR, Where, read_toml, stat_key
 
 RULES_PATH = DATA_DIR / "zone_rules.toml"
@@ -79,6 +80,7 @@ _KIND_KEYS_OPTIONAL = (
     "attach_before",
     "max_before_words",
     "exclude_dated",
+    "skip_after",
 )
 _KIND_KEYS = (*_KIND_KEYS_REQUIRED, *_KIND_KEYS_OPTIONAL, "params", "style")
 _STYLE_KEYS_REQUIRED = ("color", "fill_opacity", "weight", "dash")
@@ -149,6 +151,7 @@ class KindRule:
     attach_before: str = "never"
     exclude_dated: bool = False
     max_before_words: int = 8
+    skip_after: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -172,6 +175,10 @@ class ZoneRules:
     facility_words: frozenset[str] = frozenset()
     venue_words: frozenset[str] = frozenset()
     locatives: frozenset[str] = frozenset()
+    relative_words: frozenset[str] = frozenset()
+    organisation_after: tuple[tuple[str, ...], ...] = ()
+    focus_words: frozenset[str] = frozenset()
+    organisation_before: tuple[tuple[str, ...], ...] = ()
 
 
 def load_rules(path: str | Path | None = None) -> ZoneRules:
@@ -213,6 +220,10 @@ def _load_rules_cached(path_str: str, _mtime: int, _size: int) -> ZoneRules:
     facilities = _str_list(matching.get("facility_words", []), where, "matching", "facility_words")
     venues = _str_list(matching.get("venue_words", []), where, "matching", "venue_words")
     locatives = _str_list(matching.get("locatives", []), where, "matching", "locatives")
+    relatives = _str_list(matching.get("relative_words", []), where, "matching", "relative_words")
+    focus = _str_list(matching.get("focus_words", []), where, "matching", "focus_words")
+    org_after = _str_list(matching.get("organisation_after", []), where, "matching", "organisation_after")
+    org_before = _str_list(matching.get("organisation_before", []), where, "matching", "organisation_before")
     clash = sorted(set(quotes) & set(breaks))
     if clash:
         raise where.error(
@@ -258,6 +269,10 @@ def _load_rules_cached(path_str: str, _mtime: int, _size: int) -> ZoneRules:
         facility_words=frozenset(facilities),
         venue_words=frozenset(venues),
         locatives=frozenset(locatives),
+        relative_words=frozenset(relatives),
+        focus_words=frozenset(focus),
+        organisation_after=tuple(tuple(o.split()) for o in org_after),
+        organisation_before=tuple(tuple(o.split()) for o in org_before),
     )
 
 
@@ -354,7 +369,10 @@ def _kind_rule(kind: str, body: dict[str, Any], where: Where, path: Path) -> Kin
         raise where.error(message, table, "construction")
     params = _params(construction, body.get("params", {}), where, f"{table}.params", path)
     style = _style(body.get("style"), where, f"{table}.style")
-    extra: dict[str, Any] = {**phrases, **limits, **flags}  # checked above, one key per field
+    skip = frozenset(
+        fold_token(w) or w for w in _str_list(body.get("skip_after", []), where, table, "skip_after")
+    )
+    extra: dict[str, Any] = {**phrases, **limits, **flags, "skip_after": skip}  # checked above
     return KindRule(
         kind=kind,
         label=body["label"].strip(),

@@ -593,3 +593,70 @@ def test_guiding_drones_is_no_attack() -> None:
     assert [z.kind for z in zones_of(text, mention_places(text, [("ديالى", gov("Diyala"))]))] != [
         "attack_area"
     ]
+
+
+def test_an_enumerator_after_a_clause_word_keeps_the_list() -> None:
+    text = "قررت الوزارة إنشاء غرفتي عمليات مشتركتين، الأولى في ديالى، بينما تقام الثانية في كركوك."
+    places = mention_places(text, [("ديالى", gov("Diyala")), ("كركوك", gov("Kirkuk"))])
+    assert ids(zones_of(text, places)) == {"operations_room:IQG10", "operations_room:IQG13"}
+
+
+def test_a_clause_word_without_an_enumerator_still_ends_the_clause() -> None:
+    text = "افتتحت غرفة عمليات مشتركة في ديالى، بينما أعلنت كركوك الحداد."
+    places = mention_places(text, [("ديالى", gov("Diyala")), ("كركوك", gov("Kirkuk"))])
+    assert ids(zones_of(text, places)) == {"operations_room:IQG10"}
+
+
+def test_places_of_a_relative_clause_after_the_list_are_not_the_triggers() -> None:
+    text = "A joint operations room opened in Diyala, which borders Kirkuk and Salah al-Din."
+    places = mention_places(
+        text,
+        [("Diyala", gov("Diyala")), ("Kirkuk", gov("Kirkuk")), ("Salah al-Din", gov("Salah Al-Din"))],
+    )
+    assert ids(zones_of(text, places)) == {"operations_room:IQG10"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Following the attack, the Kirkuk Operations Command announced a curfew.",
+        "وبعد الهجوم أعلنت قيادة عمليات كركوك حظرا للتجوال.",
+    ],
+)
+def test_a_place_in_an_operations_commands_name_is_no_zone(text: str) -> None:
+    surface = "Kirkuk" if "Kirkuk" in text else "كركوك"
+    assert zones_of(text, mention_places(text, [(surface, gov("Kirkuk"))])) == []
+
+
+def test_where_the_attackers_withdrew_to_is_not_where_they_struck() -> None:
+    text = "The attackers ambushed a patrol in Diyala and withdrew towards Kirkuk."
+    places = mention_places(text, [("Diyala", gov("Diyala")), ("Kirkuk", gov("Kirkuk"))])
+    assert ids(zones_of(text, places)) == {"attack_area:IQG10"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "کە ئەفسەرانی هەواڵگری و درۆنی هەردوو لا تێیدا کار دەکەن لە کەرکووک.",
+        "The talks aimed at preventing attacks on Kirkuk.",
+        "وتأتي المباحثات لضبط الحدود ومنع تسلل المسلحين إلى كركوك.",
+    ],
+)
+def test_drones_as_a_noun_and_attacks_to_prevent_draw_nothing(text: str) -> None:
+    surface = next(s for s in ("کەرکووک", "Kirkuk", "كركوك") if s in text)
+    assert [z.kind for z in zones_of(text, mention_places(text, [(surface, gov("Kirkuk"))]))] == []
+
+
+def test_a_focus_word_continues_the_list_across_a_long_gap() -> None:
+    text = "Attacks in Diyala have risen over the past two weeks, especially in Kirkuk."
+    places = mention_places(text, [("Diyala", gov("Diyala")), ("Kirkuk", gov("Kirkuk"))])
+    assert ids(zones_of(text, places)) == {"attack_area:IQG10", "attack_area:IQG13"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["هاجم «داعش» قافلة في كركوك.", "A police officer was shot dead at his home in Kirkuk."],
+)
+def test_attack_verbs_and_killings(text: str) -> None:
+    surface = "Kirkuk" if "Kirkuk" in text else "كركوك"
+    assert ids(zones_of(text, mention_places(text, [(surface, gov("Kirkuk"))]))) == {"attack_area:IQG13"}
