@@ -46,7 +46,7 @@ _POSSESSIVE_ENDS = ("'s", "’s")
 _DISTANCE_REACH = 40
 
 #: Gaps with these words join places of one list; without them a unit after a place may locate it.
-_AND = frozenset({"و", "and", "or", "او", "ثم", "then", "as", "well", "اضافة", "فضلا", "جانب"})
+_AND = frozenset({"و", "and", "or", "from", "او", "ثم", "then", "as", "well", "اضافة", "فضلا", "جانب"})
 
 _COMMAS = frozenset({",", "،"})
 
@@ -81,6 +81,7 @@ class Attached:
 def attached_run(tx: ArticleText, run: list[int]) -> list[Attached]:
     """The run's places with their locators and offsets marked."""
     out: list[Attached] = []
+    seen_and = False
     for n, i in enumerate(run):
         m = tx.mentions[i]
         before = tx.modifier_before(i)
@@ -109,7 +110,11 @@ def attached_run(tx: ArticleText, run: list[int]) -> list[Attached]:
         if n:
             gap = tx.gap_tokens(tx.ends[run[n - 1]], max(tx.ends[run[n - 1]], lead), 8) or []
             anded = _and_glued(tx, i) or any(t in _AND or t[:1] == "و" for t in gap)
-            point = tx.places[run[n - 1]].kind in _POINT_KINDS  # "the village of X, northeast of Baqubah"
+            # after a comma a direction locates a town ("the village of X, northeast of Baqubah"),
+            # and a unit when it closes a list that had its "and" ("between al-Alam and al-Dour
+            # district, east of Tikrit"); else it is the list's next item ("Diyala, north of Babil
+            # and south of Kirkuk")
+            point = tx.places[run[n - 1]].kind in _POINT_KINDS or (seen_and and not _anded_after(tx, run, n))
             if (
                 hit.modifier in DIRECTIONS
                 and not anded
@@ -118,12 +123,22 @@ def attached_run(tx: ArticleText, run: list[int]) -> list[Attached]:
                 hit = replace(hit, locator_of=n - 1, locator="direction")
             elif len(gap) <= 5 and not anded:
                 hit = replace(hit, linked=True)
+            seen_and = seen_and or anded
             prev_text = tx.mentions[run[n - 1]].text
             if (gap and gap[0] in tx.possessives and len(gap) <= 2) or prev_text.endswith(_POSSESSIVE_ENDS):
                 prev = out[n - 1]
                 out[n - 1] = replace(prev, locator_of=n, locator="possessive")
         out.append(hit)
     return out
+
+
+def _anded_after(tx: ArticleText, run: list[int], n: int) -> bool:
+    """Whether a later place of the run is joined to the one before it by "and"."""
+    for k in range(n + 1, len(run)):
+        gap = tx.gap_tokens(tx.ends[run[k - 1]], max(tx.ends[run[k - 1]], tx.lead_start(run[k])), 8) or []
+        if _and_glued(tx, run[k]) or any(t in _AND or t[:1] == "و" for t in gap):
+            return True
+    return False
 
 
 def _facility(tx: ArticleText, i: int) -> str | None:
