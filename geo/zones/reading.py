@@ -162,11 +162,10 @@ def _runs(tx: ArticleText, a: int, b: int, rule: KindRule) -> list[list[int]]:  
                     joined = True
                 elif rule.max_gap_words and any(tx.is_enumerator(t) for t in gap):
                     joined = sum(1 for t in gap if t[:1].isalnum()) <= rule.max_gap_words
-            if not joined and tx.focus:
+            if not joined:
                 # "... have risen over the past two weeks, especially around Tarmiyah": a focus
                 # word just before the place narrows the same trigger's area
-                lead = tx.gap_tokens(max(prev_end, tx.lead_start(i) - 40), tx.lead_start(i), 12) or []
-                joined = any(w in tx.focus for w in [w for w in lead if w[:1].isalnum()][-3:])
+                joined = _after_focus(tx, i, prev_end)
         if joined and len(current) < rule.max_places:
             current.append(i)
         else:
@@ -177,7 +176,7 @@ def _runs(tx: ArticleText, a: int, b: int, rule: KindRule) -> list[list[int]]:  
                     # Kirkuk": the places of a relative clause describe the run, they add none
                     current = []
                     break
-            if tx.gap_words(a, tx.starts[i]) > rule.max_lead_words:
+            if tx.gap_words(a, tx.starts[i]) > rule.max_lead_words and not _after_focus(tx, i, a):
                 current = []
                 break
             current = [i]
@@ -185,6 +184,19 @@ def _runs(tx: ArticleText, a: int, b: int, rule: KindRule) -> list[list[int]]:  
     if current:
         runs.append(current)
     return runs
+
+
+def _after_focus(tx: ArticleText, i: int, floor: int) -> bool:
+    """Whether one of [matching].focus_words stands in the :data:`_FOCUS_WORDS` words before
+    mention ``i`` (after ``floor``): "ولا سيما في المناطق الحدودية التابعة لناحيتي مندلي"."""
+    if not tx.focus:
+        return False
+    lead = tx.gap_tokens(max(floor, tx.lead_start(i) - 120), tx.lead_start(i), 30) or []
+    return any(w in tx.focus for w in [w for w in lead if w[:1].isalnum()][-_FOCUS_WORDS:])
+
+
+#: How many words before a place a focus word may stand.
+_FOCUS_WORDS = 8
 
 
 def _skipped(tx: ArticleText, i: int, rule: KindRule) -> bool:
