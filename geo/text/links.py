@@ -18,7 +18,9 @@ from geo.text.tokens import token_key
 
 #: Longest gap (characters) between "X" and "Y" read as "X in Y" or a list.
 MAX_LINK_GAP = 40
-_LIST_SEP = re.compile(r"^\s*(?:[,،]\s*|and\s+|و\s*|or\s+|او\s+|أو\s+)?$")
+#: What may stand between two list items besides words: a comma, "and", "و", and the "#" of a
+#: hashtag on the next item ("#Kirkuk, #Saladin and #Nineveh").
+_LIST_SEP = re.compile(r"^\s*(?:[,،]\s*|and\s+|و\s*|or\s+|او\s+|أو\s+)?#?$")
 
 
 @dataclass

@@ -111,10 +111,16 @@ def attached_run(tx: ArticleText, run: list[int]) -> list[Attached]:
             gap = tx.gap_tokens(tx.ends[run[n - 1]], max(tx.ends[run[n - 1]], lead), 8) or []
             anded = _and_glued(tx, i) or any(t in _AND or t[:1] == "و" for t in gap)
             # after a comma a direction locates a town ("the village of X, northeast of Baqubah"),
-            # and a unit when it closes a list that had its "and" ("between al-Alam and al-Dour
-            # district, east of Tikrit"); else it is the list's next item ("Diyala, north of Babil
-            # and south of Kirkuk")
-            point = tx.places[run[n - 1]].kind in _POINT_KINDS or (seen_and and not _anded_after(tx, run, n))
+            # a unit from a city, and a unit when it closes a list that had its "and" ("between
+            # al-Alam and al-Dour district, east of Tikrit"); else it is the list's next item
+            # ("Diyala, north of Babil and south of Kirkuk")
+            prev_kind = tx.places[run[n - 1]].kind
+            point = (
+                prev_kind in _POINT_KINDS
+                or (seen_and and not _anded_after(tx, run, n))
+                # "the Multaqa sub-district, west of Kirkuk city": a unit placed from a city
+                or (prev_kind in ("district", "subdistrict") and tx.places[i].kind in ("city", "town"))
+            )
             if (
                 hit.modifier in DIRECTIONS
                 and not anded

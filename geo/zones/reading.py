@@ -200,11 +200,11 @@ _FOCUS_WORDS = 8
 
 
 def _skipped(tx: ArticleText, i: int, rule: KindRule) -> bool:
-    """Whether one of the kind's ``skip_after`` words stands in the two words before mention ``i``."""
+    """Whether one of the kind's ``skip_after`` words stands in the three words before mention ``i``."""
     if not rule.skip_after:
         return False
     lead = tx.gap_tokens(max(0, tx.lead_start(i) - 30), tx.lead_start(i), 6) or []
-    return any(w in rule.skip_after for w in [w for w in lead if w[:1].isalnum()][-2:])
+    return any(w in rule.skip_after for w in [w for w in lead if w[:1].isalnum()][-3:])
 
 
 def _relative_between(tx: ArticleText, a: int, b: int) -> bool:

@@ -280,3 +280,27 @@ def test_place_nouns_crossings_and_villages_after_a_preposition(
         assert got is None, (got, text)
     else:
         assert got is not None and got.name.startswith(name), (got, text)
+
+
+def test_a_hashtag_list_is_a_list() -> None:
+    # with a Kurdistan Region town in the article, "#Saladin" between two governorates is still
+    # the governorate, as it is without the hashtags
+    text = (
+        "A Peshmerga commander in Erbil said ISIS attacks had risen in #Kirkuk, #Saladin and #Nineveh, "
+        "while Dibaga stayed calm."
+    )
+    saladin = places_at(text)[nth(text, "Saladin")]
+    assert saladin.pcode == "IQG16"
+
+
+@pytest.mark.parametrize(
+    ("text", "word", "pcode"),
+    [
+        ("هێرش لە قەیارەدا کرا.", "قەیارەدا", "Al-Qayarra"),
+        ("بۆسەیەک لە ناحیەی قەرەتوو نرایەوە.", "قەرەتوو", "IQG10Q05N05"),
+        ("A roadside bomb on the outskirts of the Jisr Diyala sub-district.", "Jisr Diyala", "IQG08Q04N02"),
+    ],
+)
+def test_sorani_and_press_spellings_of_federal_units(text: str, word: str, pcode: str) -> None:
+    place = places_at(text)[nth(text, word)]
+    assert pcode in (place.pcode, place.name) or place.name.endswith("Qayyarah")

@@ -660,3 +660,44 @@ def test_a_focus_word_continues_the_list_across_a_long_gap() -> None:
 def test_attack_verbs_and_killings(text: str) -> None:
     surface = "Kirkuk" if "Kirkuk" in text else "كركوك"
     assert ids(zones_of(text, mention_places(text, [(surface, gov("Kirkuk"))]))) == {"attack_area:IQG13"}
+
+
+def test_a_room_fronted_by_a_locative_and_a_comma_with_a_long_subject() -> None:
+    text = (
+        "In Diyala, meanwhile, the army and the Popular Mobilization Forces opened a joint operations room."
+    )
+    assert ids(zones_of(text, mention_places(text, [("Diyala", gov("Diyala"))]))) == {"operations_room:IQG10"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Police found a cache of rockets and unused IEDs in a farm in Kirkuk.",
+        "عثرت القوات على مخبأ يحتوي على صواريخ وعبوات غير مستخدمة في كركوك.",
+        "اعتقل متهم قبل تنفيذه هجوما كان يخطط له في كركوك.",
+    ],
+)
+def test_caches_and_plots_are_no_attacks(text: str) -> None:
+    surface = "Kirkuk" if "Kirkuk" in text else "كركوك"
+    assert [z.kind for z in zones_of(text, mention_places(text, [(surface, gov("Kirkuk"))]))] == []
+
+
+def test_a_bombers_home_town_is_not_where_he_struck() -> None:
+    text = "هجوم انتحاري نفذه شاب ينحدر من كركوك في ديالى."
+    places = mention_places(text, [("كركوك", gov("Kirkuk")), ("ديالى", gov("Diyala"))])
+    assert ids(zones_of(text, places)) == {"attack_area:IQG10"}
+
+
+def test_a_direction_after_a_closed_list_of_units_only_locates_it() -> None:
+    text = "An ambush in the area separating Diyala from Kirkuk, east of Tikrit."
+    places = mention_places(
+        text,
+        [
+            ("Diyala", gov("Diyala")),
+            ("Kirkuk", gov("Kirkuk")),
+            ("Tikrit", town("Tikrit", 34.6, 43.68, "IQG16")),
+        ],
+        modifiers={"Tikrit": "east"},
+    )
+    corridors = [z for z in zones_of(text, places) if z.kind == "corridor"]
+    assert [sorted(z.places) for z in corridors] == [["IQG10", "IQG13"]]
