@@ -25,7 +25,7 @@ W_CUE_CLASH = 0.3
 W_CONTAINED = 0.4
 W_CONTAINER = 0.15
 W_NEAR = 0.15
-W_LIST_LEVEL = 0.3
+W_LIST_LEVEL = 0.15
 W_GOVERNORATE = 0.2
 W_COUNTRY = 0.15
 W_PROXIMITY = 0.3
@@ -238,10 +238,13 @@ def _list_levels(links: list[Link], cands: list[list[Scored]], gaz: Gazetteer) -
         level, n = max(counts.items(), key=lambda kv: (kv[1], -_KIND_RANK[kv[0]]))
         if n < 2:
             continue
+        # governorates are listed with governorates ("Kirkuk, Saladin and Nineveh"): that list
+        # outweighs a town of the same name near the article's other places
+        bonus = W_LIST_LEVEL * (2 if level == "governorate" else 1)
         for i in g:
             for c in cands[i]:
                 if gaz.entries[c.entry].kind == level:
-                    c.score += W_LIST_LEVEL
+                    c.score += bonus
                     c.why.append(f"listed with other {level}s")
 
 
