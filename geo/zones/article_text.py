@@ -80,8 +80,12 @@ class ArticleText:
             n += w
             prefix[i + 1] = n
         self._prefix = prefix
+        # brackets around a name or two ("(داعش)", "[ISIS]") are read through like quotes
+        named = {i for m in _SHORT_BRACKETS.finditer(text) if len(m.group(1).split()) <= 3 for i in m.span()}
         marks = [
-            m.start() for m in _break_re(frozenset(rules.clause_breaks - rules.quote_marks)).finditer(text)
+            m.start()
+            for m in _break_re(frozenset(rules.clause_breaks - rules.quote_marks)).finditer(text)
+            if m.start() not in named and m.start() + 1 not in named
         ]
         self.enumerators = frozenset(fold_token(c) or c for c in rules.enumerators)
         # words that open a new clause ("فيما", "while"): a break where the word starts, unless an
@@ -218,6 +222,10 @@ class ArticleText:
         if token in self.connectors or token in self.quotes or token in self.possessives:
             return True
         return len(token) > 1 and token[0] == "و" and token[1:] in self.connectors
+
+
+#: A bracket pair around at most 40 characters on one line (see :class:`ArticleText`).
+_SHORT_BRACKETS = re.compile(r"[(\[]([^()\[\]\n.!?؟]{1,40})[)\]]")
 
 
 @lru_cache(maxsize=8)

@@ -701,3 +701,16 @@ def test_a_direction_after_a_closed_list_of_units_only_locates_it() -> None:
     )
     corridors = [z for z in zones_of(text, places) if z.kind == "corridor"]
     assert [sorted(z.places) for z in corridors] == [["IQG10", "IQG13"]]
+
+
+@pytest.mark.parametrize("quoted", ["(داعش)", "[داعش]", "‹داعش›", "„داعش“", "‘داعش’"])
+def test_brackets_and_rarer_quotes_around_a_group_name_are_read_through(quoted: str) -> None:
+    text = f"تصاعد هجمات {quoted} في ديالى وكركوك."
+    places = mention_places(text, [("ديالى", gov("Diyala")), ("كركوك", gov("Kirkuk"))])
+    assert ids(zones_of(text, places)) == {"attack_area:IQG10", "attack_area:IQG13"}
+
+
+def test_a_long_parenthesis_still_ends_the_clause() -> None:
+    text = "A joint operations room opened (officials from both forces said it would also cover Kirkuk) in Diyala."
+    places = mention_places(text, [("Kirkuk", gov("Kirkuk")), ("Diyala", gov("Diyala"))])
+    assert "operations_room:IQG13" not in ids(zones_of(text, places))
