@@ -19,6 +19,8 @@ from geo import config
 from geo.data import boundaries
 from geo.errors import ParameterError
 from geo.model import Place, Zone
+from geo.text.normalize import TOKEN_RE, fold_token
+from geo.text.tokens import readings, token_key
 from geo.zones import geometry as geom
 from geo.zones.atlas import load_atlas
 from geo.zones.build import Build, Built, SkippedPlace, make_zone, place_key, skip
@@ -93,6 +95,37 @@ def build_belt(build: Build, trigger: Trigger, hits: list[PlaceHit], rule: KindR
     if zone.places != places:  # the same belt, reached through other names: this trigger's places
         zone = replace(zone, places=places, trigger=trigger.span, sentence=trigger.sentence, occurrences=[])
     return [zone], skipped
+
+
+def build_standard_belt(build: Build, trigger: Trigger, rule: KindRule, sentences: list[str]) -> list[Zone]:
+    """The belt along the rules' ``standard_governorates`` for a vacuum the text names between the
+    two forces (in one of ``sentences``, those of its mentions) without naming where it lies;
+    nothing when no sentence names both forces."""
+    if not any(names_both_forces(s, rule) for s in sentences):
+        return []
+    govs = tuple(
+        sorted(g for g in rule.params.get("standard_governorates", ()) if _belt_piece(build, rule, g))
+    )
+    if not govs:
+        return []
+    zone = build.once(("belt", rule.kind, govs), _belt_zone, build, rule, trigger, govs, [])
+    reason = (
+        f"security vacuum: named as '{trigger.span.text}' between the two forces; the standard governorates"
+    )
+    return [
+        replace(
+            zone, places=list(govs), params={**zone.params, "standard": True}, reason=reason, confidence=0.6
+        )
+    ]
+
+
+def names_both_forces(text: str, rule: KindRule) -> bool:
+    """Whether ``text`` (a sentence) names a force of each side of the line: a word of the rules'
+    ``kurdish_side_words`` and one of ``federal_side_words`` ("between Kurdish Peshmerga and Iraqi
+    federal forces", "بين البيشمركة والجيش", "نێوان پێشمەرگە و سوپا")."""
+    words = {r for w in TOKEN_RE.findall(text) for r in readings(token_key(w))}
+    sides = (rule.params.get("kurdish_side_words", ()), rule.params.get("federal_side_words", ()))
+    return all(any((fold_token(w) or w) in words for w in side) for side in sides)
 
 
 def _belt_piece(build: Build, rule: KindRule, gov: str) -> BaseGeometry | None:

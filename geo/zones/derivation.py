@@ -32,7 +32,7 @@ from geo.errors import InputError
 from geo.model import Place, Span, Zone
 from geo.text.normalize import fold_token
 from geo.text.tokens import Tokens
-from geo.zones.belt import DEFAULT_BELT_KM, build_belt, check_belt
+from geo.zones.belt import DEFAULT_BELT_KM, build_belt, build_standard_belt, check_belt
 from geo.zones.build import Build, Built, SkippedPlace, clear_build_caches, unit_at
 from geo.zones.corridor import between_attack, build_corridor
 from geo.zones.coverage import add_statistics, clear_statistics_cache
@@ -184,6 +184,7 @@ def derive(
         if kind == "corridor":
             continue
         readings = reading.readings.get(kind, [])
+        placeless = not any(r.hits for r in readings)
         if rule.one_zone:
             readings = _one_zone(readings, needs_places=rule.construction != "unit_list")
         for read in readings:
@@ -194,6 +195,14 @@ def derive(
                 if between is None:
                     continue
                 hits = between
+            if placeless and rule.construction == "belt":  # no place anywhere: the standard belt
+                built = build_standard_belt(
+                    build, trigger, rule, [t.sentence.text for t in (trigger, *read.also)]
+                )
+                for zone in built:
+                    keep(zone, trigger, read)
+                if built:
+                    continue
             if rule.attach != "none" and not hits and rule.construction != "unit_list":
                 if not read.references:
                     out.unanchored_triggers.append(trigger)

@@ -99,6 +99,9 @@ _PARAMS: dict[str, dict[str, _ParamCheck]] = {
         "iran_frontier_governorates": ("adm1_list", "a list of ADM1 P-codes"),
         "syria_frontier_governorates": ("adm1_list", "a list of ADM1 P-codes"),
         "frontier_touch_m": ("non_negative", "a number >= 0"),
+        "standard_governorates": ("adm1_list", "a list of ADM1 P-codes"),
+        "kurdish_side_words": ("str_list", "a list of words"),
+        "federal_side_words": ("str_list", "a list of words"),
     },
     "unit_list": {
         "list": ("file", "a file name in data/"),

@@ -714,3 +714,23 @@ def test_a_long_parenthesis_still_ends_the_clause() -> None:
     text = "A joint operations room opened (officials from both forces said it would also cover Kirkuk) in Diyala."
     places = mention_places(text, [("Kirkuk", gov("Kirkuk")), ("Diyala", gov("Diyala"))])
     assert "operations_room:IQG13" not in ids(zones_of(text, places))
+
+
+def test_a_vacuum_between_the_two_forces_without_places_is_the_standard_belt() -> None:
+    text = "The security vacuum between the Peshmerga and the Iraqi army has never been closed."
+    zones = zones_of(text, [])
+    assert [(z.kind, sorted(z.places), z.confidence) for z in zones] == [
+        ("security_vacuum", ["IQG10", "IQG13", "IQG15", "IQG16"], 0.6)
+    ]
+    assert "standard" in zones[0].reason
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Analysts fear a security vacuum after the coalition withdraws.",
+        "يخشى مراقبون من فراغ أمني بعد انسحاب التحالف.",
+    ],
+)
+def test_a_vacuum_not_placed_between_the_forces_draws_nothing(text: str) -> None:
+    assert zones_of(text, []) == []
