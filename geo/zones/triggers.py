@@ -35,6 +35,9 @@ from geo.zones.rules import KindRule, ZoneRules, load_rules
 log = logging.getLogger(__name__)
 
 _SENTENCE_BREAK = re.compile(r"[!?؟\n]|\.(?=\s|$)")
+#: What may stand between the words of a phrase: spaces and the quotation marks around a name
+#: ("هاجم «داعش» قافلة" holds the phrase "هاجم داعش").
+_BETWEEN_WORDS = "[\\s«»\"“”‘’'‹›„‚]+"
 #: Texts up to this many characters keep their tokens (and their folded form) between calls (the
 #: dashboard asks again for the same article whenever a setting changes); longer ones are read per
 #: call.
@@ -253,7 +256,7 @@ def _compile(
             if arabic:
                 word = f"(?:ال)?{word}"
             words.append(word + (r"\w*" if star else ""))
-        core = r"\s+".join(words)
+        core = _BETWEEN_WORDS.join(words)
         lead = procl if arabic else ""
         out.append(
             _Phrase(

@@ -23,6 +23,7 @@ from geo import cli
 from geo.data import boundaries
 from geo.errors import InputError, ParameterError, RulesError
 from geo.model import Candidate, Mention, Place, Span, Zone
+from geo.pipeline import analyze
 from geo.zones import geometry as g
 from geo.zones.derivation import derive, derive_zones
 from geo.zones.frames import zone_styles, zones_frame, zones_geojson
@@ -1266,3 +1267,26 @@ def test_cli_extract_jsonl_carries_the_zones(capsys: pytest.CaptureFixture[str])
     for z in zones:
         assert {"kind", "label", "label_ar", "places", "trigger", "params", "geometry"} <= set(z)
         assert set(z["trigger"]) == {"start", "end", "text"} and shape(z["geometry"]).is_valid
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "هاجم رئيس الوزراء خلال زيارته إلى كركوك الكتل السياسية.",
+        "يهاجم المدرب لاعبي فريق كركوك بعد الخسارة.",
+        "Celebratory gunfire: men opened fire in the air at a wedding in Kirkuk.",
+        "Unemployment rose sharply in Nineveh, especially in Mosul.",
+        "طائرة مسيرة تحلق فوق كركوك دون أن تضرب.",
+        "عثرت قوة أمنية على عبوات ناسفة معدة للتفجير في قضاء الطارمية وتم تفكيكها.",
+        "Teachers went on strike in Diyala and Kirkuk.",
+        "A suicide bomber from Fallujah was arrested in Baghdad.",
+    ],
+)
+def test_real_text_traps_draw_no_zone(text: str) -> None:
+    assert [z.label for z in analyze(text).zones] == []
+
+
+@pytest.mark.parametrize("quoted", ["«داعش»", "“داعش”", '"داعش"'])
+def test_an_attack_verb_with_a_quoted_armed_subject(quoted: str) -> None:
+    text = f"هاجم {quoted} قافلة في قضاء الحويجة."
+    assert [z.label for z in analyze(text).zones] == ["Attacks: Al-Hawiga"]
