@@ -261,6 +261,8 @@ def _evidence(
         return "country in article" if e.country in facts.countries else None
     if m.modifier is not None and m.arabic:
         return "modifier"
+    if needs in ("person", "word") and _listed_with_a_cue(i, facts):
+        return "listed with a cued name"  # "ناحيتي المعتصم ويثرب": the cue covers the list
     if needs == "person":
         # a personal name is a place with a cue, a container or a modifier, capitalised after a
         # preposition, or after a preposition with its governorate named elsewhere in the article

@@ -37,10 +37,11 @@ from geo.zones.build import Build, Built, SkippedPlace, clear_build_caches, unit
 from geo.zones.corridor import between_attack, build_corridor
 from geo.zones.coverage import add_statistics, clear_statistics_cache
 from geo.zones.lists import Seat
-from geo.zones.locators import Attached
+from geo.zones.locators import DIRECTIONS, Attached
 from geo.zones.memo import clear_readings, read_once
 from geo.zones.modified_area import build_modified_area
 from geo.zones.reading import Reading
+from geo.zones.retold import merge_retold
 from geo.zones.rules import KindRule, ZoneRules, load_rules
 from geo.zones.seat_and_area import build_seat_and_area
 from geo.zones.triggers import Trigger
@@ -55,19 +56,6 @@ _BUILDERS: dict[str, Callable[..., Built]] = {
     "unit_list": build_unit_list,
     "modified_area": build_modified_area,
     "corridor": build_corridor,
-}
-_DIRECTIONS = frozenset(
-    ("north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest")
-)
-_COMPASS = {
-    "north": "N",
-    "northeast": "NE",
-    "east": "E",
-    "southeast": "SE",
-    "south": "S",
-    "southwest": "SW",
-    "west": "W",
-    "northwest": "NW",
 }
 #: What the reason line calls each kind.
 _NOUNS = {
@@ -180,6 +168,8 @@ def derive(
                 _merge(by_id[zone.id], by_id[zone.id], ref.span)
 
     corridors = _corridors(reading.readings.get("corridor", []), build, rules, out, keep)
+    # the places of a corridor ("في المنطقة المحصورة بين ناحيتي المعتصم ويثرب") are no room's
+    in_corridor = {h.start for read, _zone in corridors for h in read.hits}
     for kind, rule in rules.kinds.items():
         if kind == "corridor":
             continue
@@ -195,6 +185,8 @@ def derive(
                 if between is None:
                     continue
                 hits = between
+            elif in_corridor:
+                hits = [h for h in hits if h.start not in in_corridor]
             if placeless and rule.construction == "belt":  # no place anywhere: the standard belt
                 built = build_standard_belt(
                     build, trigger, rule, [t.sentence.text for t in (trigger, *read.also)]
@@ -213,7 +205,7 @@ def derive(
                 keep(zone, trigger, read)
             if not built and rule.attach != "none":
                 out.unanchored_triggers.append(trigger)
-    out.zones = _merge_retold(out.zones)
+    out.zones = merge_retold(out.zones)
     for z in out.zones:
         z.occurrences = sorted(set(z.occurrences), key=lambda sp: sp.start)
         add_statistics(z, rules)
@@ -389,7 +381,7 @@ def _seat_or_governorate(hits: list[Attached], seats: dict[str, Seat]) -> list[A
             seat = seats[p.governorate_pcode]
             if _same_name(seat.name, seat.name_ar, p) and _seat_named_as_governorate(seat):
                 h = replace(h, place=replace(p, kind="governorate", pcode=p.governorate_pcode))
-        elif p.kind == "governorate" and govs == 1 and h.modifier in _DIRECTIONS and p.pcode in seats:
+        elif p.kind == "governorate" and govs == 1 and h.modifier in DIRECTIONS and p.pcode in seats:
             seat = seats[p.pcode]
             city_reading = any(a.kind == "city" and a.name == seat.name for a in p.alternatives)
             if city_reading and _seat_named_as_governorate(seat):
@@ -419,39 +411,6 @@ def _same_name(name: str, name_ar: str, place: Place) -> bool:
     return fold_token(name) == fold_token(place.name) or (
         bool(name_ar) and fold_token(name_ar) == fold_token(place.name_ar or "")
     )
-
-
-def _merge_retold(zones: list[Zone]) -> list[Zone]:
-    """Attack areas of one place told twice, once with less detail (a headline "جنوب غربي كركوك"
-    and the body's "60 كيلومترا جنوب غرب كركوك"; "اغتيال مختار في العظيم" and "في ضواحي ناحية
-    العظيم"): the plainer zone becomes an occurrence of the more precise one."""
-    groups: dict[str, list[Zone]] = {}
-    for z in zones:
-        if z.kind == "attack_area" and len(z.places) == 1:
-            groups.setdefault(z.places[0], []).append(z)
-    gone: set[int] = set()
-    for group in groups.values():
-        if len(group) < 2:
-            continue
-        offsets = {z.params.get("offset_dir"): z for z in group if z.params.get("method") == "offset_disc"}
-        for z in group:
-            mod = z.params.get("modifier")
-            if mod in _DIRECTIONS and _COMPASS[mod] in offsets:
-                _absorb(offsets[_COMPASS[mod]], z)
-                gone.add(id(z))
-        left = [z for z in group if id(z) not in gone]
-        plain = [z for z in left if not z.params.get("modifier")]
-        detailed = [z for z in left if z.params.get("modifier")]
-        if plain and len(detailed) == 1:
-            for z in plain:
-                _absorb(detailed[0], z)
-                gone.add(id(z))
-    return [z for z in zones if id(z) not in gone]
-
-
-def _absorb(kept: Zone, told: Zone) -> None:
-    kept.occurrences = sorted({*kept.occurrences, *told.occurrences}, key=lambda s: s.start)
-    log.debug("zone %s: %s is the same place told with less detail", kept.id, told.id)
 
 
 def _contains(build: Build, outer: Attached, inner: Attached) -> bool:

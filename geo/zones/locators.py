@@ -21,7 +21,8 @@ from geo.zones.article_text import ArticleText, read_modifier_before
 #: Directions a mention may carry (a locator when it follows another place).
 DIRECTIONS = frozenset({"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest"})
 
-_COMPASS = {
+#: The compass point of each direction (offsets are written "60 km SW of ...").
+COMPASS = {
     "north": "N",
     "northeast": "NE",
     "east": "E",
@@ -95,7 +96,7 @@ def attached_run(tx: ArticleText, run: list[int]) -> list[Attached]:
                 lead = (read_modifier_before(tx.text, lead) or (None, lead))[1]
             dist = _distance_before(tx.text, lead)
             if dist is not None:
-                hit = replace(hit, modifier="offset", offset_km=dist, offset_dir=_COMPASS[modifier])
+                hit = replace(hit, modifier="offset", offset_km=dist, offset_dir=COMPASS[modifier])
         if not n and hit.modifier in DIRECTIONS and i and tx.ends[i - 1] <= tx.starts[i]:
             # a direction right after a place the kind does not draw ("ناحیەی ڕیاز لە باشووری
             # ڕۆژئاوای کەرکووک", with ڕیاز read as a town abroad): still only a locator

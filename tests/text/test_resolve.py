@@ -304,3 +304,8 @@ def test_a_hashtag_list_is_a_list() -> None:
 def test_sorani_and_press_spellings_of_federal_units(text: str, word: str, pcode: str) -> None:
     place = places_at(text)[nth(text, word)]
     assert pcode in (place.pcode, place.name) or place.name.endswith("Qayyarah")
+
+
+def test_a_dual_cue_covers_the_list_after_it() -> None:
+    text = "رصد تحركات في المنطقة المحصورة بين ناحيتي المعتصم ويثرب خلال الأسابيع الماضية."
+    assert "IQG16Q04N01" in {p.pcode for p in geoparse(text)}

@@ -734,3 +734,38 @@ def test_a_vacuum_between_the_two_forces_without_places_is_the_standard_belt() -
 )
 def test_a_vacuum_not_placed_between_the_forces_draws_nothing(text: str) -> None:
     assert zones_of(text, []) == []
+
+
+def test_a_corridor_told_with_fewer_places_is_the_fuller_one() -> None:
+    text = (
+        "هجوم في المثلث الواقع بين ديالى وكركوك. وانفجرت عبوة في المثلث الواقع بين ديالى وكركوك وصلاح الدين."
+    )
+    places = mention_places(
+        text, [("ديالى", gov("Diyala")), ("كركوك", gov("Kirkuk")), ("صلاح الدين", gov("Salah Al-Din"))]
+    )
+    corridors = [z for z in zones_of(text, places) if z.kind == "corridor"]
+    assert [sorted(z.places) for z in corridors] == [["IQG10", "IQG13", "IQG16"]]
+    assert len(corridors[0].occurrences) == 2
+
+
+def test_the_places_of_a_corridor_are_no_rooms() -> None:
+    text = "افتتحت غرف تنسيق مشتركة بعد رصد تحركات للتنظيم في المنطقة المحصورة بين ديالى وكركوك."
+    places = mention_places(text, [("ديالى", gov("Diyala")), ("كركوك", gov("Kirkuk"))])
+    assert {z.kind for z in zones_of(text, places)} == {"corridor"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Two soldiers were killed in an ambush in the triangle formed by Diyala, Kirkuk and Salah al-Din.",
+        "بۆمبێکی سەر ڕێگا لە بیابانی نێوان دیالە و کەرکووک و سەلاحەدین تەقییەوە.",
+    ],
+)
+def test_triangles_and_a_roadside_bomb_between_places(text: str) -> None:
+    names = [("Diyala", "Kirkuk", "Salah al-Din"), ("دیالە", "کەرکووک", "سەلاحەدین")]["Diyala" not in text]
+    places = mention_places(
+        text, [(n, gov(g)) for n, g in zip(names, ("Diyala", "Kirkuk", "Salah Al-Din"), strict=True)]
+    )
+    assert [sorted(z.places) for z in zones_of(text, places) if z.kind == "corridor"] == [
+        ["IQG10", "IQG13", "IQG16"]
+    ]
