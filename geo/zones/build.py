@@ -136,9 +136,33 @@ def seat_of(place: Place, located: Located, area_m: BaseGeometry) -> tuple[Point
                 point = geom.to_metric(Point(alt.lon, alt.lat))
                 if unit_m.distance(point) <= POINT_SNAP_M:
                     return point, alt.name, f"alternative:{alt.id}"
+        namesake = _namesake_town(place, unit_m)
+        if namesake is not None:
+            return namesake
     if located.point_m is not None and area_m.distance(located.point_m) <= POINT_SNAP_M:
         return located.point_m, place.name, "place"
     return area_m.representative_point(), place.name, "representative_point"
+
+
+def _namesake_town(place: Place, unit_m: BaseGeometry) -> tuple[Point, str, str] | None:
+    """The town or village of the unit's own name inside it (the gazetteer entries under the
+    names the text used), when the geoparser ranked none of them: a large sub-district such as
+    Al-Nukhaib is seated at its town An Nukhayb, not at a point of its desert."""
+    from geo.data.gazetteer import load_gazetteer
+    from geo.text.normalize import fold
+
+    gaz = load_gazetteer()
+    keys = dict.fromkeys(
+        fold(t) for t in (*(m.text for m in place.mentions[:3]), place.name, place.name_ar) if t
+    )
+    for key in keys:
+        for i in gaz.lookup(key):
+            e = gaz.entries[i]
+            if e.kind in ("city", "town", "village") and math.isfinite(e.lat) and math.isfinite(e.lon):
+                point = geom.to_metric(Point(e.lon, e.lat))
+                if unit_m.distance(point) <= POINT_SNAP_M:
+                    return point, e.name, f"namesake:{e.id}"
+    return None
 
 
 def latlon(point_m: Point) -> tuple[float, float]:

@@ -1290,3 +1290,11 @@ def test_real_text_traps_draw_no_zone(text: str) -> None:
 def test_an_attack_verb_with_a_quoted_armed_subject(quoted: str) -> None:
     text = f"هاجم {quoted} قافلة في قضاء الحويجة."
     assert [z.label for z in analyze(text).zones] == ["Attacks: Al-Hawiga"]
+
+
+def test_a_large_sub_district_is_seated_at_its_namesake_town() -> None:
+    # the geoparser reads النخيب as the sub-district (the name's own unit); the offset is measured
+    # from its town An Nukhayb, not from a point of its desert
+    zone = analyze("كمين لداعش على بعد 45 كيلومترا غرب النخيب.").zones[0]
+    assert zone.params["from_source"].startswith("namesake:")
+    assert zone.params["from"] == pytest.approx([32.04, 42.255], abs=0.01)
