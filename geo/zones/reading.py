@@ -300,12 +300,16 @@ def _read_kind(
                 for p, q in zip(chosen, chosen[1:], strict=False)
             ):
                 how = "enumerated after"
-        elif not is_ref and (
-            rule.attach_before in ("always", "fronted")
-            or (rule.attach_before == "arabic_script" and _arabic_script(t.span.text))
+        elif (
+            not is_ref
+            and rule.attach_before != "never"
+            and (rule.attach_before != "arabic_script" or _arabic_script(t.span.text))
         ):
             k = bisect_left(stops, t.span.start)
-            chosen = run_before(tx, t.span.start, rule, stops[k - 1] if k else 0)
+            fronted = rule.attach_before == "fronted" or (
+                rule.attach_before == "arabic_script_or_fronted" and not _arabic_script(t.span.text)
+            )
+            chosen = run_before(tx, t.span.start, rule, stops[k - 1] if k else 0, fronted=fronted)
             how = "named just before"
         else:
             chosen = []

@@ -34,7 +34,7 @@ KINDS: dict[str, str] = {
 ATTACH_MODES = ("list", "clause", "none")
 #: When a trigger with no place after it takes the run just before it.
 #: ("fronted": only a place fronted by a locative and a comma, "In Makhmour, a joint room ...").
-_BEFORE_MODES = ("never", "always", "arabic_script", "fronted")
+_BEFORE_MODES = ("never", "always", "arabic_script", "fronted", "arabic_script_or_fronted")
 #: Spatial modifiers a mention may carry (the values of :data:`geo.text.extract.MODIFIER_VALUES`).
 MODIFIERS = (
     "north",

@@ -26,6 +26,7 @@ def _runs(tx: ArticleText, a: int, b: int, rule: KindRule) -> list[list[int]]:  
     """Runs of mentions (numbers) of the kind's places in [a, b), first places within the lead."""
     runs: list[list[int]] = []
     current: list[int] = []
+    late: set[int] = set()
     prev_end = a
     limit = max(rule.max_gap_words, 1) * 3 + 8
     for i in tx.after(a, b):
@@ -60,14 +61,23 @@ def _runs(tx: ArticleText, a: int, b: int, rule: KindRule) -> list[list[int]]:  
                     # Kirkuk": the places of a relative clause describe the run, they add none
                     current = []
                     break
-            if tx.gap_words(a, tx.starts[i]) > rule.max_lead_words and not _after_focus(tx, i, a):
-                current = []
-                break
+            lead = tx.gap_words(a, tx.starts[i])
+            if lead > rule.max_lead_words and not _after_focus(tx, i, a):
+                if lead > rule.max_lead_words * _LATE_LIST_REACH:
+                    current = []
+                    break
+                late.add(i)  # kept only if it opens a list of two or more
             current = [i]
         prev_end = tx.ends[i]
     if current:
         runs.append(current)
-    return runs
+    # a list may start later than a single place may ("an uptick in attacks over the past two
+    # weeks, most of them ... by militants on motorbikes, in Rawa, al-Qaim and Hit")
+    return [run for run in runs if run[0] not in late or len(run) >= 2]
+
+
+#: How much further than ``max_lead_words`` a list of two or more places may start.
+_LATE_LIST_REACH = 1.5
 
 
 def _after_focus(tx: ArticleText, i: int, floor: int) -> bool:
@@ -131,12 +141,12 @@ def _at_venue(tx: ArticleText, a: int, first: int) -> bool:
     return any(w in tx.venues for w in words)
 
 
-def run_before(tx: ArticleText, pos: int, rule: KindRule, floor: int) -> list[int]:
+def run_before(tx: ArticleText, pos: int, rule: KindRule, floor: int, *, fronted: bool = False) -> list[int]:
     """The run that ends just before ``pos`` in its clause (at most ``max_before_words`` words
-    before it, and after ``floor``, where the last trigger of another kind stands). With
-    ``attach_before = "fronted"`` the run must open its clause after a locative ([matching]
-    locatives: "in", "في", "لە") and a comma must follow it: "In Makhmour, a joint room ...",
-    not "Baghdad and Erbil agreed on joint rooms"."""
+    before it, and after ``floor``, where the last trigger of another kind stands). ``fronted``:
+    the run must open its clause after a locative ([matching] locatives: "in", "في", "لە") and a
+    comma must follow it: "In Makhmour, a joint room ...", not "Baghdad and Erbil agreed on joint
+    rooms"."""
     a = max(tx.clause_start(pos), floor, pos - _BEFORE_REACH)
     found = [i for i in tx.after(a, pos) if tx.places[i].kind in rule.place_kinds]
     if not found or tx.gap_words(tx.ends[found[-1]], pos) > rule.max_before_words:
@@ -150,7 +160,7 @@ def run_before(tx: ArticleText, pos: int, rule: KindRule, floor: int) -> list[in
         if gap is None or not all(tx.is_connector(t) for t in gap):
             break
         run.insert(0, i)
-    if rule.attach_before == "fronted":
+    if fronted:
         lead = tx.gap_tokens(a, tx.starts[run[0]], 6)
         if (
             not lead

@@ -769,3 +769,31 @@ def test_triangles_and_a_roadside_bomb_between_places(text: str) -> None:
     assert [sorted(z.places) for z in zones_of(text, places) if z.kind == "corridor"] == [
         ["IQG10", "IQG13", "IQG16"]
     ]
+
+
+def test_a_list_of_places_may_start_later_than_a_single_place() -> None:
+    filler = " ".join(["word"] * 22)
+    text = f"Attacks rose, {filler}, in Diyala and Kirkuk. Attacks rose, {filler}, in Nineveh."
+    places = mention_places(
+        text, [("Diyala", gov("Diyala")), ("Kirkuk", gov("Kirkuk")), ("Nineveh", gov("Ninewa"))]
+    )
+    assert ids(zones_of(text, places)) == {"attack_area:IQG10", "attack_area:IQG13"}
+
+
+def test_an_english_attack_takes_a_place_fronted_by_a_locative_and_a_comma() -> None:
+    text = 'In "Kirkuk", a sticky bomb wounded a council member. Kirkuk officials condemned the attack.'
+    places = mention_places(text, [("Kirkuk", gov("Kirkuk"))])
+    assert ids(zones_of(text, places)) == {"attack_area:IQG13"}
+    assert (
+        zones_of(
+            "Kirkuk officials condemned the attack.",
+            mention_places("Kirkuk officials condemned the attack.", [("Kirkuk", gov("Kirkuk"))]),
+        )
+        == []
+    )
+
+
+def test_an_attack_there_after_a_corridor_is_in_it() -> None:
+    text = "The reed beds between Diyala and Kirkuk are a haven. A sniper shot dead a farmer there."
+    places = mention_places(text, [("Diyala", gov("Diyala")), ("Kirkuk", gov("Kirkuk"))])
+    assert "attack_area:IQG10+IQG13:between" in ids(zones_of(text, places))
