@@ -112,7 +112,8 @@ class _FoldCache(dict[str, str]):
         self[tok] = key
         if key[:1] in ("ك", "ف") and _KURDISH_ONLY.intersection(tok):
             _NO_PROCLITIC.add(key)  # Sorani has no كـ/فـ proclitic: کراوە is not ك + راوه (Rawah)
-        if _SORANI_LETTERS.intersection(tok) and tok not in SORANI_COMMON_WORDS and not tok.endswith(_PEOPLE):
+        sorani = _SORANI_LETTERS.intersection(tok) or "وو" in tok  # Sorani writes a long u twice
+        if sorani and tok not in SORANI_COMMON_WORDS and not tok.endswith(_PEOPLE):
             stems = sorani_stems(key)
             if stems:
                 _EXTRA_READINGS[key] = stems

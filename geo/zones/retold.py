@@ -41,12 +41,18 @@ def merge_retold(zones: list[Zone]) -> list[Zone]:
             for z in plain:
                 absorb(detailed[0], z)
                 gone.add(id(z))
-    for z in zones:  # a corridor (and the attack in it) told with fewer of its places
+    for n, z in enumerate(zones):
+        # a corridor (and the attack in it) told with fewer of its places, or through another
+        # reading of the same place (شنگال the district, شارۆچکەی شنگال the town: the same shape)
         if z.kind in ("corridor", "attack_area") and id(z) not in gone and _between(z):
             fuller = [
                 y
-                for y in zones
-                if y is not z and y.kind == z.kind and _between(y) and set(z.places) < set(y.places)
+                for k, y in enumerate(zones)
+                if y is not z
+                and id(y) not in gone
+                and y.kind == z.kind
+                and _between(y)
+                and (set(z.places) < set(y.places) or (k < n and y.geometry.equals(z.geometry)))
             ]
             if fuller:
                 absorb(fuller[0], z)

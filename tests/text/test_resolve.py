@@ -309,3 +309,14 @@ def test_sorani_and_press_spellings_of_federal_units(text: str, word: str, pcode
 def test_a_dual_cue_covers_the_list_after_it() -> None:
     text = "رصد تحركات في المنطقة المحصورة بين ناحيتي المعتصم ويثرب خلال الأسابيع الماضية."
     assert "IQG16Q04N01" in {p.pcode for p in geoparse(text)}
+
+
+@pytest.mark.parametrize(
+    ("text", "pcode_or_id"),
+    [
+        ("لە دووبزدا هێرش کرا", "gn:97001"),  # a Sorani long u written twice: its suffix is read off
+        ("كمين في المنطقة الزراعية بين بلدتي بادوش والمحلبية", "wof:1293265333"),  # a dual cue
+    ],
+)
+def test_sorani_double_waw_and_arabic_dual_cues(text: str, pcode_or_id: str) -> None:
+    assert pcode_or_id in {p.pcode or p.id for p in geoparse(text)} | {p.id for p in geoparse(text)}

@@ -797,3 +797,26 @@ def test_an_attack_there_after_a_corridor_is_in_it() -> None:
     text = "The reed beds between Diyala and Kirkuk are a haven. A sniper shot dead a farmer there."
     places = mention_places(text, [("Diyala", gov("Diyala")), ("Kirkuk", gov("Kirkuk"))])
     assert "attack_area:IQG10+IQG13:between" in ids(zones_of(text, places))
+
+
+def test_the_desert_that_separates_one_province_from_two_others_is_a_corridor() -> None:
+    text = "ضربة جوية في الصحراء التي تفصل محافظة ديالى عن محافظتي كركوك وصلاح الدين."
+    places = mention_places(
+        text, [("ديالى", gov("Diyala")), ("كركوك", gov("Kirkuk")), ("صلاح الدين", gov("Salah Al-Din"))]
+    )
+    corridors = [z for z in zones_of(text, places) if z.kind == "corridor"]
+    assert [sorted(z.places) for z in corridors] == [["IQG10", "IQG13", "IQG16"]]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "تنقل المسلحون بين جبال ديالى وكركوك.",
+        "The ministry discussed cooperation between Diyala and Kirkuk.",
+        "Flights between Diyala and Kirkuk resumed.",
+    ],
+)
+def test_mountains_cooperation_and_flights_between_places_are_no_corridor(text: str) -> None:
+    names = ("ديالى", "كركوك") if "ديالى" in text else ("Diyala", "Kirkuk")
+    places = mention_places(text, [(names[0], gov("Diyala")), (names[1], gov("Kirkuk"))])
+    assert [z for z in zones_of(text, places) if z.kind == "corridor"] == []
