@@ -88,6 +88,9 @@ class ArticleText:
             if m.start() not in named and m.start() + 1 not in named
         ]
         self.enumerators = frozenset(fold_token(c) or c for c in rules.enumerators)
+        self._enum_long = frozenset(e for e in self.enumerators if len(e) >= 4)
+        self._enum_lens = sorted({len(e) for e in self._enum_long})
+        self._enum_seen: dict[str, bool] = {}
         # words that open a new clause ("فيما", "while"): a break where the word starts, unless an
         # enumerator follows within three words: the clause goes on with the list ("الأولى في
         # القائم، بينما تقام الثانية في الرطبة", "whereas the other is in ...")
@@ -214,9 +217,39 @@ class ArticleText:
 
     def is_enumerator(self, token: str) -> bool:
         """An ordinal or "another", also with "و" before it or a suffix after it (یەکەمیان)."""
-        if token[:1] == "و" and token[1:] in self.enumerators:
-            return True
-        return any(token == e or (len(e) >= 4 and token.startswith(e)) for e in self.enumerators)
+        held = self._enum_seen.get(token)
+        if held is None:
+            held = (
+                token in self.enumerators
+                or (token[:1] == "و" and token[1:] in self.enumerators)
+                or any(token[:n] in self._enum_long for n in self._enum_lens if len(token) > n)
+            )
+            self._enum_seen[token] = held
+        return held
+
+    def words_before(self, pos: int, n: int, floor: int = 0) -> list[str]:
+        """The folded keys of the last ``n`` words that end by ``pos`` and start at ``floor`` or
+        later (tokens whose first character is a letter or digit), in text order."""
+        tk = self.tokens
+        k = bisect_right(tk.ends, pos) - 1
+        out: list[str] = []
+        while k >= 0 and len(out) < n and tk.starts[k] >= floor:
+            key = tk.keys[k]
+            if key[:1].isalnum():
+                out.append(key)
+            k -= 1
+        out.reverse()
+        return out
+
+    def words_between(self, a: int, b: int, limit: int) -> list[str]:
+        """The folded keys of at most ``limit`` tokens that start in [a, b)."""
+        tk = self.tokens
+        k = bisect_left(tk.starts, a)
+        out: list[str] = []
+        while k < len(tk.starts) and tk.starts[k] < b and len(out) < limit:
+            out.append(tk.keys[k])
+            k += 1
+        return out
 
     def is_connector(self, token: str) -> bool:
         if token in self.connectors or token in self.quotes or token in self.possessives:

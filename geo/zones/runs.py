@@ -85,8 +85,7 @@ def _after_focus(tx: ArticleText, i: int, floor: int) -> bool:
     mention ``i`` (after ``floor``): "ولا سيما في المناطق الحدودية التابعة لناحيتي مندلي"."""
     if not tx.focus:
         return False
-    lead = tx.gap_tokens(max(floor, tx.lead_start(i) - 120), tx.lead_start(i), 30) or []
-    return any(w in tx.focus for w in [w for w in lead if w[:1].isalnum()][-_FOCUS_WORDS:])
+    return any(w in tx.focus for w in tx.words_before(tx.lead_start(i), _FOCUS_WORDS, floor))
 
 
 #: How many words before a place a focus word may stand.
@@ -97,16 +96,14 @@ def _skipped(tx: ArticleText, i: int, rule: KindRule) -> bool:
     """Whether one of the kind's ``skip_after`` words stands in the three words before mention ``i``."""
     if not rule.skip_after:
         return False
-    lead = tx.gap_tokens(max(0, tx.lead_start(i) - 30), tx.lead_start(i), 6) or []
-    return any(w in rule.skip_after for w in [w for w in lead if w[:1].isalnum()][-3:])
+    return any(w in rule.skip_after for w in tx.words_before(tx.lead_start(i), 3))
 
 
 def _relative_between(tx: ArticleText, a: int, b: int) -> bool:
     """Whether one of [matching].relative_words stands in text[a:b] ("which", "الذي", "کە")."""
     if not tx.relatives:
         return False
-    gap = tx.gap_tokens(a, b, 60) or []
-    return any(w in tx.relatives for w in gap)
+    return any(w in tx.relatives for w in tx.words_between(a, b, 60))
 
 
 def runs_after(tx: ArticleText, a: int, b: int, rule: KindRule) -> list[list[int]]:
