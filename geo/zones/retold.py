@@ -19,7 +19,8 @@ log = logging.getLogger(__name__)
 def merge_retold(zones: list[Zone]) -> list[Zone]:
     """Attack areas of one place told twice, once with less detail (a headline "جنوب غربي كركوك"
     and the body's "60 كيلومترا جنوب غرب كركوك"; "اغتيال مختار في العظيم" and "في ضواحي ناحية
-    العظيم"): the plainer zone becomes an occurrence of the more precise one."""
+    العظيم"), and corridors (with the attacks in them) told with fewer of their places or with the
+    same shape: the plainer zone becomes an occurrence of the more precise one."""
     groups: dict[str, list[Zone]] = {}
     for z in zones:
         if z.kind == "attack_area" and len(z.places) == 1:

@@ -820,3 +820,9 @@ def test_mountains_cooperation_and_flights_between_places_are_no_corridor(text: 
     names = ("ديالى", "كركوك") if "ديالى" in text else ("Diyala", "Kirkuk")
     places = mention_places(text, [(names[0], gov("Diyala")), (names[1], gov("Kirkuk"))])
     assert [z for z in zones_of(text, places) if z.kind == "corridor"] == []
+
+
+def test_a_reporting_participle_opens_the_next_thing_reported() -> None:
+    text = "أعلن القائد أن غرفة العمليات المشتركة ستكون في ديالى، لافتا إلى أنها سترتبط بالقيادة في كركوك."
+    places = mention_places(text, [("ديالى", gov("Diyala")), ("كركوك", gov("Kirkuk"))])
+    assert ids(zones_of(text, places)) == {"operations_room:IQG10"}
