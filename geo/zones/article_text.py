@@ -180,12 +180,11 @@ class ArticleText:
                 found = any(tuple(after[: len(o)]) == o for o in self._org_after)
             if not found and self._org_before:
                 lead = self.gap_tokens(max(0, self.starts[i] - 40), self.starts[i], 20) or []
+                # the word next to the place is also read without a proclitic (readings)
                 found = any(
                     len(lead) >= len(o)
-                    and tuple(lead[-len(o) :]) == o
-                    or len(lead) >= len(o)
                     and tuple(lead[-len(o) : -1]) == o[:-1]
-                    and o[-1] in readings(lead[-1])
+                    and (lead[-1] == o[-1] or o[-1] in readings(lead[-1]))
                     for o in self._org_before
                 )
             self._org[i] = found

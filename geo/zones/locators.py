@@ -110,7 +110,7 @@ def attached_run(tx: ArticleText, run: list[int]) -> list[Attached]:
                 hit = replace(hit, locator="direction")
         if n:
             gap = tx.gap_tokens(tx.ends[run[n - 1]], max(tx.ends[run[n - 1]], lead), 8) or []
-            anded = _and_glued(tx, i) or any(t in _AND or t[:1] == "و" for t in gap)
+            anded = _anded(tx, i, gap)
             # after a comma a direction locates a town ("the village of X, northeast of Baqubah"),
             # a unit from a city, and a unit when it closes a list that had its "and" ("between
             # al-Alam and al-Dour district, east of Tikrit"); else it is the list's next item
@@ -143,9 +143,15 @@ def _anded_after(tx: ArticleText, run: list[int], n: int) -> bool:
     """Whether a later place of the run is joined to the one before it by "and"."""
     for k in range(n + 1, len(run)):
         gap = tx.gap_tokens(tx.ends[run[k - 1]], max(tx.ends[run[k - 1]], tx.lead_start(run[k])), 8) or []
-        if _and_glued(tx, run[k]) or any(t in _AND or t[:1] == "و" for t in gap):
+        if _anded(tx, run[k], gap):
             return True
     return False
+
+
+def _anded(tx: ArticleText, i: int, gap: list[str]) -> bool:
+    """Whether mention ``i`` is joined to the place before it by "and" (in ``gap``, the tokens
+    between them, or glued to it: "وكركوك")."""
+    return _and_glued(tx, i) or any(t in _AND or t[:1] == "و" for t in gap)
 
 
 def _facility(tx: ArticleText, i: int) -> str | None:

@@ -35,9 +35,6 @@ from geo.zones.rules import KindRule, ZoneRules, load_rules
 log = logging.getLogger(__name__)
 
 _SENTENCE_BREAK = re.compile(r"[!?؟\n]|\.(?=\s|$)")
-#: What may stand between the words of a phrase: spaces and the quotation marks around a name
-#: ("هاجم «داعش» قافلة" holds the phrase "هاجم داعش").
-_BETWEEN_WORDS = "[\\s«»\"“”‘’'‹›„‚]+"
 #: Texts up to this many characters keep their tokens (and their folded form) between calls (the
 #: dashboard asks again for the same article whenever a setting changes); longer ones are read per
 #: call.
@@ -212,8 +209,8 @@ def _scan(pattern: re.Pattern[str], starts: list[int], folded: str) -> list[tupl
     return out
 
 
-def _patterns(rule: KindRule, proclitics: tuple[str, ...]) -> list[_Phrase]:
-    return _compile(tuple(rule.triggers_ar), tuple(rule.triggers_en), proclitics)
+def _patterns(rule: KindRule, proclitics: tuple[str, ...], quotes: frozenset[str]) -> list[_Phrase]:
+    return _compile(tuple(rule.triggers_ar), tuple(rule.triggers_en), proclitics, "".join(sorted(quotes)))
 
 
 #: Phrases compiled per rules object: ``(rules, first words of every phrase, [(kind, phrases)])``.
@@ -227,7 +224,9 @@ def _compiled(rules: ZoneRules) -> tuple[frozenset[str], list[tuple[str, list[_P
         held = _COMPILED.get(id(rules))
     if held is not None and held[0] is rules:
         return held[1], held[2]
-    by_kind = [(kind, _patterns(rule, rules.proclitics_ar)) for kind, rule in rules.kinds.items()]
+    by_kind = [
+        (kind, _patterns(rule, rules.proclitics_ar, rules.quote_marks)) for kind, rule in rules.kinds.items()
+    ]
     literals = frozenset(p.literal for _kind, phrases in by_kind for p in phrases if p.literal)
     with _TOKENS_LOCK:
         _COMPILED[id(rules)] = (rules, literals, by_kind)  # the rules are held: the id is not reused
@@ -238,8 +237,11 @@ def _compiled(rules: ZoneRules) -> tuple[frozenset[str], list[tuple[str, list[_P
 
 @lru_cache(maxsize=64)
 def _compile(
-    triggers_ar: tuple[str, ...], triggers_en: tuple[str, ...], proclitics: tuple[str, ...]
+    triggers_ar: tuple[str, ...], triggers_en: tuple[str, ...], proclitics: tuple[str, ...], quotes: str
 ) -> list[_Phrase]:
+    # a phrase's words stand apart by spaces and by [matching].quote_marks, which surround names
+    # ("هاجم «داعش» قافلة" holds the phrase "هاجم داعش")
+    between = f"[\\s{re.escape(quotes)}]+"
     folded_procl = sorted({normalize_with_map(p)[0] for p in proclitics}, key=len, reverse=True)
     procl = f"(?:{'|'.join(map(re.escape, folded_procl))})?" if folded_procl else ""
     longest_procl = max((len(p) for p in folded_procl), default=0)
@@ -256,7 +258,7 @@ def _compile(
             if arabic:
                 word = f"(?:ال)?{word}"
             words.append(word + (r"\w*" if star else ""))
-        core = _BETWEEN_WORDS.join(words)
+        core = between.join(words)
         lead = procl if arabic else ""
         out.append(
             _Phrase(

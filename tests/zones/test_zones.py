@@ -995,7 +995,7 @@ def _scan_every_position(text: str) -> list[tuple[str, int, int]]:
     out = []
     for kind, rule in rules.kinds.items():
         spans = []
-        for phrase in _patterns(rule, rules.proclitics_ar):
+        for phrase in _patterns(rule, rules.proclitics_ar, rules.quote_marks):
             for m in phrase.pattern.finditer(folded):
                 a, b = m.span("core")
                 start = word(index[a])[0] if m.start() == a else index[a]
